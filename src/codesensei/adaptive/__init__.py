@@ -1,0 +1,1 @@
+"""Adaptive testing: IRT models, ability estimation, item selection, calibration and simulation."""

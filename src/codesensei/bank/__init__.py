@@ -1,0 +1,1 @@
+"""The question bank: question types, the bank file format, import/export and search."""

@@ -1,0 +1,1 @@
+"""The `sensei` command line."""

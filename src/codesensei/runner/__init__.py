@@ -1,0 +1,1 @@
+"""The code runner: sandbox, languages, compile cache, warm boxes, test harnesses and verdicts."""

@@ -1,0 +1,1 @@
+"""Assessments and attempts: definitions, timing, resume, scoring and remediation."""
