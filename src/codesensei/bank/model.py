@@ -148,7 +148,9 @@ class ShortAnswerQuestion(QuestionBase):
     @field_validator("answer", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str | int | float) else value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return [str(value)]
+        return [value] if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _has_a_key(self) -> ShortAnswerQuestion:

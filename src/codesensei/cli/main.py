@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
-import sys
+from typing import Any
 
 import typer
+from typer._click import Context
+from typer.core import TyperGroup
 
 from codesensei import __version__
-from codesensei.cli import bank, db
+from codesensei.cli import adaptive, bank, db, runner
+from codesensei.errors import SenseiError
+
+
+class SenseiGroup(TyperGroup):
+    """Typed errors become one line on stderr and exit code 1, never a traceback, for every command."""
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SenseiError as exc:
+            from codesensei.cli.output import errors
+
+            errors.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
 
 app = typer.Typer(
     name="sensei",
+    cls=SenseiGroup,
     help="Code Sensei: programming assessments and technical interviews, self-hosted.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -18,6 +36,8 @@ app = typer.Typer(
 )
 app.add_typer(bank.app, name="bank")
 app.add_typer(db.app, name="db")
+adaptive.register(app)
+runner.register(app)
 
 
 @app.command()
@@ -27,16 +47,8 @@ def version() -> None:
 
 
 def run() -> None:
-    """Console entry point: typed errors become one line on stderr and exit code 1, never a traceback."""
-    from codesensei.errors import SenseiError
-
-    try:
-        app()
-    except SenseiError as exc:
-        from codesensei.cli.output import errors
-
-        errors.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
-        sys.exit(1)
+    """Console entry point."""
+    app()
 
 
 if __name__ == "__main__":

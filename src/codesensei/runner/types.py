@@ -7,7 +7,7 @@ These are plain dataclasses with `to_json()` so the CLI, the API and the WebSock
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 RunStatus = Literal[
     "ok",
@@ -70,6 +70,7 @@ class RunResult:
 
 @dataclass
 class TestResult:
+    __test__: ClassVar[bool] = False  # a result, not a pytest test class
     name: str
     visibility: Literal["sample", "hidden"]
     verdict: Verdict

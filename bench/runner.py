@@ -1,0 +1,223 @@
+"""Runner benchmark: judging 10-test stdio and call problems in Python and JavaScript.
+
+Compares (a) this runner with its warm pool, (b) a naive baseline of one `bwrap … interpreter solution`
+process per test and (c) the bare interpreter start per test without any sandbox; prints a table with
+p50/p95 latency per submission, submissions per second with two workers busy, and the ratios.
+
+    .venv/bin/python bench/runner.py [--submissions 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from codesensei.bank.model import CodeAnswer, CodeQuestion
+from codesensei.runner.dispatch import LocalDispatcher
+from codesensei.runner.jobs import JudgeJob
+from codesensei.runner.judge import report_from_events
+from codesensei.runner.pool import WarmPool
+from codesensei.runner.sandbox import BwrapSandbox, box_identity
+
+TESTS = 10
+SOURCES = {
+    ("python", "stdio"): "a, b = map(int, input().split())\nprint(a + b)\n",
+    ("python", "call"): "def add(a, b):\n    return a + b\n",
+    ("javascript", "stdio"): "const [a, b] = require('fs').readFileSync(0, 'utf8').trim().split(' ').map(Number);\n"
+    "console.log(a + b);\n",
+    ("javascript", "call"): "function add(a, b) { return a + b; }\n",
+}
+DRIVERS = {
+    "python": "\nimport json, sys\nprint(json.dumps(add(*json.loads(sys.stdin.read()))))\n",
+    "javascript": "\nconsole.log(JSON.stringify(add(...JSON.parse(require('fs').readFileSync(0, 'utf8')))));\n",
+}
+INTERPRETERS = {"python": ["/usr/bin/python3", "-I", "-S"], "javascript": ["/usr/bin/node"]}
+EXT = {"python": "py", "javascript": "js"}
+
+
+def question(kind: str) -> CodeQuestion:
+    if kind == "stdio":
+        tests = [
+            {"name": f"t{i}", "kind": "stdio", "input": f"{i} {i}\n", "expected": str(2 * i)} for i in range(TESTS)
+        ]
+        return CodeQuestion.model_validate(
+            {
+                "id": "sum",
+                "type": "code",
+                "title": "Sum",
+                "text": "sum",
+                "languages": ["python", "javascript"],
+                "tests": tests,
+            }
+        )
+    tests = [{"name": f"t{i}", "kind": "call", "args": [i, i], "expected": 2 * i} for i in range(TESTS)]
+    return CodeQuestion.model_validate(
+        {
+            "id": "add",
+            "type": "code",
+            "title": "Add",
+            "text": "add",
+            "entry_point": "add",
+            "languages": ["python", "javascript"],
+            "tests": tests,
+        }
+    )
+
+
+def measure(one: Callable[[], None], submissions: int, workers: int = 2) -> tuple[float, float, float]:
+    """Sequential latencies (p50, p95 in ms) then throughput with `workers` threads busy."""
+    one()  # warm caches
+    latencies = []
+    for _ in range(submissions):
+        started = time.perf_counter()
+        one()
+        latencies.append((time.perf_counter() - started) * 1000)
+    latencies.sort()
+    p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
+    counter = iter(range(submissions * 2))
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while True:
+            with lock:
+                if next(counter, None) is None:
+                    return
+            one()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statistics.median(latencies), p95, submissions * 2 / (time.perf_counter() - started)
+
+
+def naive(language: str, kind: str, workdir: Path) -> Callable[[], None]:
+    source = SOURCES[(language, kind)] + (DRIVERS[language] if kind == "call" else "")
+    path = workdir / f"solution-{language}-{kind}.{EXT[language]}"
+    path.write_text(source)
+    path.chmod(0o644)
+    workdir.chmod(0o755)
+    identity = box_identity()
+    argv = [
+        "/usr/bin/bwrap",
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+        "--symlink",
+        "usr/lib",
+        "/lib",
+        "--symlink",
+        "usr/lib64",
+        "/lib64",
+        "--symlink",
+        "usr/bin",
+        "/bin",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/box",
+        "--ro-bind",
+        str(path),
+        "/box/solution",
+        "--chdir",
+        "/box",
+        *INTERPRETERS[language],
+        "/box/solution",
+    ]
+    feeds = [f"{i} {i}\n" if kind == "stdio" else json.dumps([i, i]) for i in range(TESTS)]
+
+    def one() -> None:
+        for feed in feeds:
+            subprocess.run(
+                argv,
+                input=feed.encode(),
+                capture_output=True,
+                check=True,
+                user=identity[0] if identity else None,
+                group=identity[1] if identity else None,
+                extra_groups=[] if identity else None,
+            )
+
+    return one
+
+
+def bare(language: str) -> Callable[[], None]:
+    argv = [
+        *INTERPRETERS[language],
+        "-c" if language == "python" else "-e",
+        "0" if language == "javascript" else "pass",
+    ]
+
+    def one() -> None:
+        for _ in range(TESTS):
+            subprocess.run(argv, capture_output=True, check=True)
+
+    return one
+
+
+def warm(dispatcher: LocalDispatcher, language: str, kind: str) -> Callable[[], None]:
+    job = JudgeJob(question(kind), CodeAnswer(language=language, source=SOURCES[(language, kind)]))
+
+    def one() -> None:
+        report = report_from_events(dispatcher.submit(job))
+        if report.verdict != "accepted":
+            raise RuntimeError(f"{language}/{kind}: {report.verdict} {report.message}")
+
+    return one
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--submissions", type=int, default=40)
+    parser.add_argument("--slots", type=int, default=4, help="warm boxes per language (2 busy + 2 warming)")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="sensei-bench-"))
+    os.environ.setdefault("SENSEI_DATA_DIR", str(workdir / "data"))
+    sandbox = BwrapSandbox()
+    pool = WarmPool(sandbox, workdir / "runtime", slots=args.slots)
+    pool.warm_up()
+    dispatcher = LocalDispatcher(boxes=pool)
+    rows = []
+    try:
+        for language in ("python", "javascript"):
+            for kind in ("stdio", "call"):
+                a = measure(warm(dispatcher, language, kind), args.submissions)
+                b = measure(naive(language, kind, workdir), max(5, args.submissions // 4))
+                c = measure(bare(language), max(5, args.submissions // 4))
+                rows.append((language, kind, a, b, c))
+    finally:
+        pool.close()
+    header = (
+        f"{'language':<11}{'problem':<8}{'runner p50/p95 ms':>19}{'sub/s':>8}"
+        f"{'naive p50/p95 ms':>19}{'sub/s':>8}{'bare p50 ms':>13}{'naive/runner':>14}"
+    )
+    print(f"\n{TESTS} tests per submission, {os.cpu_count()} cores, throughput with 2 workers, slots={args.slots}")
+    print(header)
+    print("-" * len(header))
+    for language, kind, a, b, c in rows:
+        print(
+            f"{language:<11}{kind:<8}{a[0]:>9.1f}/{a[1]:<9.1f}{a[2]:>8.1f}{b[0]:>9.1f}/{b[1]:<9.1f}{b[2]:>8.1f}"
+            f"{c[0]:>13.1f}{b[0] / a[0]:>13.1f}x"
+        )
+    print(f"\ncommand: {sys.executable} bench/runner.py --submissions {args.submissions} --slots {args.slots}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
