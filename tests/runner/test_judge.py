@@ -164,7 +164,9 @@ def test_limits_in_the_judge() -> None:
     question = code_question([{"name": "t", "kind": "stdio", "input": "", "expected": ""}], limits={"time_s": 0.5})
     spin = judge(question, CodeAnswer(language="python", source="while True:\n    pass"))
     assert spin.verdict == "time_limit_exceeded"
-    hog = judge(question, CodeAnswer(language="python", source="x = bytearray(400 * 1024 * 1024)\nprint(len(x))"))
+    # Its own, roomier CPU limit: on a loaded machine, filling 400 MB must end on memory, not on time.
+    roomy = code_question([{"name": "t", "kind": "stdio", "input": "", "expected": ""}], limits={"time_s": 5})
+    hog = judge(roomy, CodeAnswer(language="python", source="x = b'x' * (400 * 1024 * 1024)\nprint(len(x))"))
     assert hog.verdict == "memory_limit_exceeded"
     chatty = judge(question, CodeAnswer(language="javascript", source="while (true) console.log('x'.repeat(1000))"))
     assert chatty.verdict == "output_limit_exceeded"

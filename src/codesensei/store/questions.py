@@ -141,30 +141,38 @@ class QuestionRepository:
         if not tokens:
             return self.page(flt, limit=limit)
         if self.dialect == "sqlite":
-            match = " ".join(f'"{t}"*' for t in tokens)
+            # Whole words, except the last one, which may still be being typed.
+            match = " ".join(f'"{t}"' for t in tokens[:-1]) + f' "{tokens[-1]}"*'
+            # MATERIALIZED: rank the full-text matches once, then join; otherwise SQLite may walk the
+            # filtered questions and probe the index row by row.
             ranked = (
                 select(text("rowid AS fts_rowid"), text("rank AS fts_rank"))
                 .select_from(text("question_fts"))
                 .where(text("question_fts MATCH :match"))
-                .subquery()
+                .cte("ranked")
+                .prefix_with("MATERIALIZED", dialect="sqlite")
             )
             statement = (
-                select(QuestionRow)
-                .join(ranked, text("questions.rowid = fts_rowid"))
-                .order_by(text("fts_rank"))
+                select(QuestionRow.id)
+                .join(ranked, text("questions.rowid = ranked.fts_rowid"))
+                .order_by(text("ranked.fts_rank"))
                 .params(match=match)
             )
         else:
-            tsquery = " & ".join(f"{t}:*" for t in tokens)
+            tsquery = " & ".join([*tokens[:-1], f"{tokens[-1]}:*"])
             document = text("questions.search_document")
             condition = text("questions.search_document @@ to_tsquery('simple', :tsquery)")
             statement = (
-                select(QuestionRow)
+                select(QuestionRow.id)
                 .where(condition)
                 .order_by(func.ts_rank(document, func.to_tsquery("simple", tsquery)).desc(), QuestionRow.id)
                 .params(tsquery=tsquery)
             )
-        return list(self.session.scalars(self._filtered(statement, flt).limit(limit)))
+        # Rank and filter on narrow rows, then load only the winners: sorting thousands of full rows
+        # (bodies included) cost more than the ranking itself.
+        ids = list(self.session.scalars(self._filtered(statement, flt).limit(limit)))
+        rows = {row.id: row for row in self.session.scalars(select(QuestionRow).where(QuestionRow.id.in_(ids)))}
+        return [rows[question_id] for question_id in ids]
 
     # ---- writes ------------------------------------------------------------------------------------
 
