@@ -199,6 +199,7 @@ class QuestionRepository:
                 "id": record.id, "version": version, "type": record.type, "title": record.title,
                 "text": record.text, "difficulty_level": record.difficulty_level,
                 "difficulty_value": record.difficulty_value, "body": record.body,
+                "search_labels": record.search_labels(),
                 "content_hash": record.content_hash, "updated_at": now,
             }
             if known is None:
@@ -237,24 +238,7 @@ class QuestionRepository:
         if not records:
             return
         if self.dialect != "sqlite":
-            for chunk in _chunks(list(records)):
-                # One statement per chunk: an UPDATE … FROM (VALUES …) instead of a round trip per question.
-                rows = ", ".join(f"(:id{i}, :title{i}, :labels{i}, :body{i})" for i in range(len(chunk)))
-                params: dict[str, str] = {}
-                for i, r in enumerate(chunk):
-                    params |= {f"id{i}": r.id, f"title{i}": r.title, f"labels{i}": r.search_labels()}
-                    params[f"body{i}"] = r.text
-                self.session.execute(
-                    text(
-                        "UPDATE questions SET search_document = "
-                        "setweight(to_tsvector('simple', v.title), 'A') || "
-                        "setweight(to_tsvector('simple', v.labels), 'B') || "
-                        "setweight(to_tsvector('simple', v.body), 'C') "
-                        f"FROM (VALUES {rows}) AS v(id, title, labels, body) WHERE questions.id = v.id"
-                    ),
-                    params,
-                )
-            return
+            return  # PostgreSQL computes `search_document` itself (a generated column).
         rowids: dict[str, int] = {}
         for chunk in _chunks([r.id for r in records]):
             for question_id, rowid in self.session.execute(

@@ -39,6 +39,7 @@ class QuestionRow(Base):
     difficulty_level: Mapped[str] = mapped_column(String(10), index=True)
     difficulty_value: Mapped[float] = mapped_column(Float, index=True)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    search_labels: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     times_shown: Mapped[int] = mapped_column(Integer, default=0)

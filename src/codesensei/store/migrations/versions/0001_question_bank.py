@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("difficulty_level", sa.String(10), nullable=False),
         sa.Column("difficulty_value", sa.Float, nullable=False),
         sa.Column("body", sa.JSON, nullable=False),
+        sa.Column("search_labels", sa.Text, nullable=False, server_default=""),
         sa.Column("content_hash", sa.String(64), nullable=False),
         sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
         sa.Column("times_shown", sa.Integer, nullable=False, server_default="0"),
@@ -66,8 +67,12 @@ def upgrade() -> None:
             "title, text, labels, tokenize = 'porter unicode61 remove_diacritics 2')"
         )
     else:
+        # Computed by PostgreSQL on every insert and update, so imports need no second pass.
         op.execute(
-            "ALTER TABLE questions ADD COLUMN search_document tsvector"
+            "ALTER TABLE questions ADD COLUMN search_document tsvector GENERATED ALWAYS AS ("
+            "setweight(to_tsvector('simple', title), 'A') || "
+            "setweight(to_tsvector('simple', search_labels), 'B') || "
+            "setweight(to_tsvector('simple', text), 'C')) STORED"
         )
         op.execute("CREATE INDEX ix_questions_search ON questions USING gin (search_document)")
 
