@@ -116,3 +116,16 @@ def test_export_then_import_round_trips_exactly(adr_example: Path, fmt: str) -> 
         {"name": "h", "kind": "stdio", "input": "5 5\n", "expected": "10\n", "weight": 2},
     ], checker={"name": "float", "abs_tol": 0.01}, starter={"python": "print()"}, hints=["a", "b"])))
     assert parse_document(dump_questions(questions, fmt), source="x") == questions
+
+
+def test_adr_example_grades_as_the_adr_intends(adr_example: Path) -> None:
+    from codesensei.grading import grade
+
+    mcq, code = load_questions(adr_example)
+    assert grade(mcq, "B").correct
+    assert not grade(mcq, "A").correct
+    full = 'Task(subagent_type="general-purpose", prompt="Use competitive-market-analyst subagent to research")'
+    assert grade(code, full).points_earned == code.points
+    partial = grade(code, 'Task(subagent_type="general-purpose", prompt="research the market")')
+    assert partial.points_earned == pytest.approx(code.points * 2 / 3)
+    assert not partial.correct

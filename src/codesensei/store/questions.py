@@ -180,7 +180,9 @@ class QuestionRepository:
         """Insert new questions, bump the version of changed ones, leave identical ones alone."""
         outcome = UpsertOutcome()
         current: dict[str, tuple[int, str]] = {}
-        for chunk in _chunks([r.id for r in records]):
+        # Big chunks: within one import transaction PostgreSQL has no statistics for the rows just added
+        # and plans each lookup as a scan of the table, so the number of lookups must stay small.
+        for chunk in _chunks([r.id for r in records], 5000):
             for question_id, version, content_hash in self.session.execute(
                 select(QuestionRow.id, QuestionRow.version, QuestionRow.content_hash).where(QuestionRow.id.in_(chunk))
             ):
