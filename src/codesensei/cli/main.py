@@ -9,7 +9,7 @@ from typer._click import Context
 from typer.core import TyperGroup
 
 from codesensei import __version__
-from codesensei.cli import adaptive, bank, db, runner
+from codesensei.cli import adaptive, assessment, bank, db, quiz, runner
 from codesensei.errors import SenseiError
 
 
@@ -36,6 +36,8 @@ app = typer.Typer(
 )
 app.add_typer(bank.app, name="bank")
 app.add_typer(db.app, name="db")
+app.add_typer(assessment.app, name="assessment")
+app.add_typer(quiz.app, name="quiz")
 adaptive.register(app)
 runner.register(app)
 

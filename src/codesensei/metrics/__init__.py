@@ -1,0 +1,1 @@
+"""Per-scope metrics: running averages per user over `difficulty#topic` scopes (the Code Sensei paper)."""
