@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from codesensei.cli.adaptive import STORE_NEEDED, register
+from codesensei.cli.adaptive import register
 
 runner = CliRunner()
 
@@ -102,12 +102,6 @@ def test_calibrate_table_and_missing_cells(app: typer.Typer, tmp_path: Path) -> 
     result = runner.invoke(app, ["calibrate", "--responses", str(path)])
     assert result.exit_code == 0, result.output
     assert "log-likelihood" in result.stdout
-
-
-def test_calibrate_without_responses_needs_the_store(app: typer.Typer) -> None:
-    result = runner.invoke(app, ["calibrate", "--model", "2pl", "--min-responses", "20"])
-    assert result.exit_code == 2
-    assert STORE_NEEDED in result.output
 
 
 def test_calibrate_errors(app: typer.Typer, tmp_path: Path) -> None:

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 SELECTORS = {"max-info": "none", "randomesque": "randomesque", "sympson-hetter": "sympson-hetter",
              "random": "random"}
-STORE_NEEDED = "calibration from stored attempts needs the attempts store; use --responses FILE.csv"
 
 
 def register(app: typer.Typer) -> None:
@@ -173,6 +172,32 @@ def _print_simulation(
     )
 
 
+def _calibrate_stored(model: str, min_responses: int, json_output: bool) -> None:
+    from codesensei.adaptive.calibration import calibrate as run_calibration
+    from codesensei.platform import open_platform
+    from codesensei.sessions.calibration import apply_calibration, stored_responses
+    from codesensei.store.db import unit_of_work
+
+    platform = open_platform()
+    try:
+        with unit_of_work(platform.sessions) as session:
+            matrix = stored_responses(session, model)
+            try:
+                result = run_calibration(matrix.values, model, item_ids=matrix.item_ids, min_responses=min_responses)
+            except ValueError as exc:
+                fail(f"stored attempts: {exc}")
+            updated = apply_calibration(session, result, model)
+    finally:
+        platform.close()
+    if json_output:
+        print_json({**result.to_json(), "updated": updated})
+        return
+    console.print(
+        f"{model.upper()} calibration from {matrix.values.shape[0]} attempts: log-likelihood {result.loglik:.3f}; "
+        f"{len(updated)} question(s) got new parameters; skipped: {', '.join(result.skipped) or 'none'}"
+    )
+
+
 def calibrate(
     responses: Annotated[Path | None, typer.Option(help="CSV: one column per item (0/1 or empty), "
                                                        "optional count column.")] = None,
@@ -180,11 +205,12 @@ def calibrate(
     min_responses: Annotated[int, typer.Option(help="Skip items with fewer responses.")] = 1,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Calibrate item parameters by marginal maximum likelihood from a response matrix."""
-    if responses is None:
-        fail(STORE_NEEDED, 2)
+    """Calibrate item parameters by marginal maximum likelihood, from a CSV or from stored attempts."""
     if model not in ("1pl", "2pl", "3pl", "gpcm"):
         fail(f"--model must be one of 1pl, 2pl, 3pl, gpcm, not {model!r}", 2)
+    if responses is None:
+        _calibrate_stored(model, min_responses, json_output)
+        return
     header, rows = _read_rows(responses)
     items = [h for h in header if h != "count"]
     if not items or not rows:
