@@ -10,8 +10,10 @@ p50/p95 latency per submission, submissions per second with two workers busy, an
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -20,13 +22,18 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from codesensei.bank.model import CodeAnswer, CodeQuestion
+from codesensei.runner.api import default_limits, program_spec
+from codesensei.runner.compiler import Program
 from codesensei.runner.dispatch import LocalDispatcher
+from codesensei.runner.execute import execute
 from codesensei.runner.jobs import JudgeJob
 from codesensei.runner.judge import report_from_events
+from codesensei.runner.languages import get_language
 from codesensei.runner.pool import WarmPool
-from codesensei.runner.sandbox import BwrapSandbox, box_identity
+from codesensei.runner.sandbox import BwrapSandbox
 
 TESTS = 10
 SOURCES = {
@@ -40,11 +47,13 @@ DRIVERS = {
     "python": "\nimport json, sys\nprint(json.dumps(add(*json.loads(sys.stdin.read()))))\n",
     "javascript": "\nconsole.log(JSON.stringify(add(...JSON.parse(require('fs').readFileSync(0, 'utf8')))));\n",
 }
-INTERPRETERS = {"python": ["/usr/bin/python3", "-I", "-S"], "javascript": ["/usr/bin/node"]}
-EXT = {"python": "py", "javascript": "js"}
+INTERPRETERS = {"python": ["/usr/bin/python3"], "javascript": ["/usr/bin/node"]}
+# The naive baseline runs what a student would: `python3 solution.py`, `node solution.js`.
+NAIVE_INTERPRETERS = {"python": ("/usr/bin/python3",), "javascript": ("/usr/bin/node",)}
 
 
 def question(kind: str) -> CodeQuestion:
+    tests: list[dict[str, Any]]
     if kind == "stdio":
         tests = [
             {"name": f"t{i}", "kind": "stdio", "input": f"{i} {i}\n", "expected": str(2 * i)} for i in range(TESTS)
@@ -102,57 +111,29 @@ def measure(one: Callable[[], None], submissions: int, workers: int = 2) -> tupl
     return statistics.median(latencies), p95, submissions * 2 / (time.perf_counter() - started)
 
 
-def naive(language: str, kind: str, workdir: Path) -> Callable[[], None]:
+def naive(language: str, kind: str) -> Callable[[], None]:
+    """One fresh box per test, exactly as `sensei run` starts one: the same bubblewrap flags, seccomp filter,
+    rlimits and a new cgroup per run, with a plain `python3 solution.py` (or the language's `node …`)."""
+    lang = get_language(language)
     source = SOURCES[(language, kind)] + (DRIVERS[language] if kind == "call" else "")
-    path = workdir / f"solution-{language}-{kind}.{EXT[language]}"
-    path.write_text(source)
-    path.chmod(0o644)
-    workdir.chmod(0o755)
-    identity = box_identity()
-    argv = [
-        "/usr/bin/bwrap",
-        "--unshare-all",
-        "--die-with-parent",
-        "--new-session",
-        "--ro-bind",
-        "/usr",
-        "/usr",
-        "--symlink",
-        "usr/lib",
-        "/lib",
-        "--symlink",
-        "usr/lib64",
-        "/lib64",
-        "--symlink",
-        "usr/bin",
-        "/bin",
-        "--proc",
-        "/proc",
-        "--dev",
-        "/dev",
-        "--tmpfs",
-        "/box",
-        "--ro-bind",
-        str(path),
-        "/box/solution",
-        "--chdir",
-        "/box",
-        *INTERPRETERS[language],
-        "/box/solution",
-    ]
+    limits = default_limits(lang)
+    spec = program_spec(Program(lang, {f"prog/{lang.source_file}": (source.encode(), 0o444)}), limits)
+    spec = dataclasses.replace(spec, argv=(*NAIVE_INTERPRETERS[language], f"{{prog}}/{lang.source_file}"))
+    sandbox = BwrapSandbox()
     feeds = [f"{i} {i}\n" if kind == "stdio" else json.dumps([i, i]) for i in range(TESTS)]
 
     def one() -> None:
-        for feed in feeds:
-            subprocess.run(
-                argv,
-                input=feed.encode(),
-                capture_output=True,
-                check=True,
-                user=identity[0] if identity else None,
-                group=identity[1] if identity else None,
-                extra_groups=[] if identity else None,
+        for i, feed in enumerate(feeds):
+            raw = execute(
+                sandbox,
+                spec,
+                feed.encode(),
+                cpu_limit_s=limits.cpu_time_s,
+                wall_limit_s=limits.wall_time_s,
+                output_bytes=limits.output_bytes,
             )
+            if raw.exit_code != 0 or raw.stdout.strip() != str(2 * i).encode():
+                raise RuntimeError(f"naive {language}/{kind}: {raw}")
 
     return one
 
@@ -186,6 +167,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--submissions", type=int, default=40)
     parser.add_argument("--slots", type=int, default=4, help="warm boxes per language (2 busy + 2 warming)")
+    parser.add_argument("--languages", default="python,javascript", help="comma-separated, e.g. python")
+    parser.add_argument("--no-baselines", action="store_true", help="time only the runner (naive/bare show 0)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="sensei-bench-"))
     os.environ.setdefault("SENSEI_DATA_DIR", str(workdir / "data"))
@@ -195,11 +178,12 @@ def main() -> int:
     dispatcher = LocalDispatcher(boxes=pool)
     rows = []
     try:
-        for language in ("python", "javascript"):
+        for language in args.languages.split(","):
             for kind in ("stdio", "call"):
                 a = measure(warm(dispatcher, language, kind), args.submissions)
-                b = measure(naive(language, kind, workdir), max(5, args.submissions // 4))
-                c = measure(bare(language), max(5, args.submissions // 4))
+                few = max(5, args.submissions // 4)
+                b = (0.0, 0.0, 0.0) if args.no_baselines else measure(naive(language, kind), few)
+                c = (0.0, 0.0, 0.0) if args.no_baselines else measure(bare(language), few)
                 rows.append((language, kind, a, b, c))
     finally:
         pool.close()
@@ -215,7 +199,7 @@ def main() -> int:
             f"{language:<11}{kind:<8}{a[0]:>9.1f}/{a[1]:<9.1f}{a[2]:>8.1f}{b[0]:>9.1f}/{b[1]:<9.1f}{b[2]:>8.1f}"
             f"{c[0]:>13.1f}{b[0] / a[0]:>13.1f}x"
         )
-    print(f"\ncommand: {sys.executable} bench/runner.py --submissions {args.submissions} --slots {args.slots}")
+    print(f"\ncommand: {shlex.join([sys.executable, *sys.argv])}")
     return 0
 
 

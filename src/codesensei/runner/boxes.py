@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from codesensei.runner.compiler import Program
-from codesensei.runner.harness import harness_file
+from codesensei.runner.harness import BOX_PYTHON, harness_file, python_harness
 from codesensei.runner.languages import Language
 from codesensei.runner.sandbox import BoxSpec, Launched, Sandbox, SandboxUnavailable
 
@@ -45,7 +45,8 @@ def harness_argv(language: Language, ctrl_in: int, ctrl_out: int, memory_mb: int
             str(ctrl_in),
             str(ctrl_out),
         )
-    return ("/usr/bin/python3", "-I", "{sensei}/pybox.py", str(ctrl_in), str(ctrl_out))
+    main = next(iter(python_harness()))
+    return (BOX_PYTHON, "-I", f"{{sensei}}/{main}", str(ctrl_in), str(ctrl_out))
 
 
 class HarnessBox:
@@ -72,8 +73,9 @@ class HarnessBox:
         os.set_blocking(self._from_box, False)
         os.set_blocking(self._err_r, False)
         self._stderr = bytearray()
-        name = "nodebox.js" if language.harness == "node" else "pybox.py"
-        files = {f"sensei/{name}": harness_file(name), **(program.files if program else {})}
+        harness = {"nodebox.js": harness_file("nodebox.js")} if language.harness == "node" else python_harness()
+        files = {f"sensei/{name}": content for name, content in harness.items()}
+        files.update(program.files if program else {})
         spec = BoxSpec(
             argv=harness_argv(language, box_in, box_out, memory_mb),
             binds=language.binds,
@@ -83,6 +85,7 @@ class HarnessBox:
             tmpfs_mb=tmpfs_mb,
             rlimits={"f": file_size_bytes // 512, "n": 256, "c": 0, "s": 256 * 1024},
             pass_fds=(box_in, box_out),
+            ready_marker=False,
         )
         devnull = os.open(os.devnull, os.O_WRONLY)
         try:

@@ -167,7 +167,14 @@ def _sweep_stale(root: Path) -> None:
 
 
 def _read(path: Path) -> str | None:
+    # Plain descriptors, not pathlib's text files: stats() is read around every test.
     try:
-        return path.read_text().strip()
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
         return None
+    try:
+        return os.read(fd, 65536).decode().strip()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)

@@ -10,9 +10,11 @@ import warnings
 from collections.abc import Iterator
 from typing import Protocol
 
+from codesensei.errors import NotFound
 from codesensei.runner.api import UNSAFE_WARNING, cache_dir
 from codesensei.runner.jobs import JudgeEvent, JudgeJob
 from codesensei.runner.judge import BoxSource, ColdBoxes, judge_events
+from codesensei.runner.languages import get_language
 from codesensei.runner.sandbox import get_sandbox
 
 __all__ = ["Dispatcher", "JudgeEvent", "JudgeJob", "LocalDispatcher"]
@@ -32,4 +34,10 @@ class LocalDispatcher:
         self.boxes = boxes or ColdBoxes(self.sandbox)
 
     def submit(self, job: JudgeJob) -> Iterator[JudgeEvent]:
-        return judge_events(job, sandbox=self.sandbox, boxes=self.boxes, cache=cache_dir())
+        # Only compiled languages use the artifact cache; loading the settings for it costs milliseconds.
+        try:
+            compiled = get_language(job.answer.language).compiled
+        except NotFound:
+            compiled = True  # judge_events reports the unknown language itself
+        cache = cache_dir() if compiled else None
+        return judge_events(job, sandbox=self.sandbox, boxes=self.boxes, cache=cache)

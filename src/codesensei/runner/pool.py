@@ -42,7 +42,7 @@ class PooledBox:
 
     def close(self) -> None:
         # Kill now; reaping and removing the cgroup happen off the submission's critical path.
-        self.box.launched.kill()
+        self.box.launched.kill(wait=False)
         self.pool.discard(self.box)
 
 

@@ -25,16 +25,31 @@ import os
 import random
 import re  # noqa: F401
 import resource
-import secrets
 import selectors
 import signal
 import string  # noqa: F401
-import struct
 import sys
 import time
 import traceback
 import types
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from codesensei.runner.harness.pyvalues import (
+        ListNode,
+        TreeNode,
+        canonical,
+        plain,
+        read_frame,
+        to_list_node,
+        to_tree_node,
+        write_frame,
+    )
+else:  # in the box, pyvalues.py sits next to this file (and -I keeps that folder off sys.path)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from pyvalues import ListNode, TreeNode, canonical, plain, read_frame, to_list_node, to_tree_node, write_frame
+
+    del sys.path[0]
 
 # bisect, collections, functools, heapq, itertools, math, re and string are imported only to warm them:
 # candidates import them most, and each forked test then starts with them loaded.
@@ -43,8 +58,6 @@ PR_SET_CHILD_SUBREAPER = 36
 EXEC_ENV = {"PATH": "/usr/bin:/bin", "HOME": "/box", "LANG": "C.UTF-8", "TMPDIR": "/tmp"}  # noqa: S108 - the box's own tmpfs
 # Captured before any candidate code exists: script tests run with these, untouched.
 ORIGINAL_BUILTINS: dict[str, Any] = dict(builtins.__dict__)
-PLAIN_TYPES: tuple[type, ...] = (int, float, complex, str, bytes, bool, type(None), list, tuple, dict, set, frozenset)
-_type = type
 # The harness's own except clauses must not resolve names the candidate can rebind in `builtins`.
 _AssertionError = AssertionError
 _TypeError = TypeError
@@ -53,141 +66,38 @@ _isinstance = isinstance
 _id = id
 
 
-class ListNode:
-    def __init__(self, val: Any = 0, next: ListNode | None = None) -> None:
-        self.val = val
-        self.next = next
-
-
-class TreeNode:
-    def __init__(self, val: Any = 0, left: TreeNode | None = None, right: TreeNode | None = None) -> None:
-        self.val = val
-        self.left = left
-        self.right = right
-
-
-def to_list_node(values: list[Any] | None) -> ListNode | None:
-    head: ListNode | None = None
-    for value in reversed(values or []):
-        head = ListNode(value, head)
-    return head
-
-
-def to_tree_node(values: list[Any] | None) -> TreeNode | None:
-    if not values or values[0] is None:
-        return None
-    root = TreeNode(values[0])
-    queue = [root]
-    index = 1
-    for node in queue:
-        for side in ("left", "right"):
-            if index < len(values) and values[index] is not None:
-                child = TreeNode(values[index])
-                setattr(node, side, child)
-                queue.append(child)
-            index += 1
-        if index >= len(values):
-            break
-    return root
-
-
-def from_list_node(node: Any) -> list[Any]:
-    out: list[Any] = []
-    while node is not None:
-        if len(out) > 1_000_000:
-            raise ValueError("the returned linked list is too long or has a cycle")
-        out.append(node.val)
-        node = node.next
-    return out
-
-
-def from_tree_node(root: Any) -> list[Any]:
-    out: list[Any] = []
-    queue = [root]
-    for node in queue:
-        if len(queue) > 2_000_000:
-            raise ValueError("the returned tree is too large or has a cycle")
-        if node is None:
-            out.append(None)
-            continue
-        out.append(node.val)
-        queue += [node.left, node.right]
-    while out and out[-1] is None:
-        out.pop()
-    return out
-
-
-def plain(value: Any, depth: int = 0) -> Any:
-    """Refuse values whose type the candidate made (or any subclass): only built-in data passes."""
-    if depth > 200:
-        raise ValueError("the returned value is nested too deeply")
-    kind = _type(value)
-    if kind not in PLAIN_TYPES:
-        raise TypeError(f"returned a value of type {kind.__name__!r}, not plain built-in data")
-    if kind in (list, tuple, set, frozenset):
-        for item in value:
-            plain(item, depth + 1)
-    elif kind is dict:
-        for key, item in value.items():
-            plain(key, depth + 1)
-            plain(item, depth + 1)
-    return value
-
-
-def canonical(value: Any, kind: str) -> str:
-    if kind == "ListNode":
-        value = from_list_node(value)
-    elif kind == "TreeNode":
-        value = from_tree_node(value)
-    plain(value)
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-
-
-def read_frame(fd: int) -> dict[str, Any] | None:
-    header = _read_exact(fd, 4)
-    if header is None:
-        return None
-    (size,) = struct.unpack(">I", header)
-    body = _read_exact(fd, size)
-    return None if body is None else dict(json.loads(body))
-
-
-def _read_exact(fd: int, size: int) -> bytes | None:
-    data = b""
-    while len(data) < size:
-        chunk = os.read(fd, size - len(data))
-        if not chunk:
-            return None
-        data += chunk
-    return data
-
-
-def write_frame(fd: int, message: dict[str, Any]) -> None:
-    body = json.dumps(message).encode()
-    view = memoryview(struct.pack(">I", len(body)) + body)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
 # ---- the child: one test --------------------------------------------------------------------------
 
 
-def _child(state: dict[str, Any], req: dict[str, Any], pipes: dict[str, int], nonce: bytes) -> None:
+def _child(pipes: dict[str, int], ctrl: tuple[int, int], nonce: bytes) -> None:
+    """Forked ahead of its test: set up what does not depend on the test, then wait for it on `go`."""
     os.setpgid(0, 0)
     for target, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
         os.dup2(pipes[name], target)
     result_fd = fcntl.fcntl(pipes["result"], fcntl.F_DUPFD_CLOEXEC, random.randrange(100, 250))
-    for fd in set(pipes.values()) | {state["ctrl_in"], state["ctrl_out"]}:
+    go = pipes["go"]
+    for fd in (set(pipes.values()) - {go}) | set(ctrl):
         with contextlib.suppress(OSError):
             os.close(fd)
     with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w") as handle:
         handle.write("1000")  # the OOM killer takes the test, never the warm parent
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # The parent's objects stay out of this child's collections: a full collection would otherwise visit
+    # (and so copy, page by page) the whole inherited heap. The candidate's own objects are collected.
+    gc.freeze()
+    random.seed()
+    chunks = []
+    while chunk := os.read(go, 1 << 20):
+        chunks.append(chunk)
+    os.close(go)
+    if not chunks:
+        os._exit(70)  # the parent discarded this child without a test
+    message = json.loads(b"".join(chunks))
+    state, req = message["state"], message["req"]
     cpu = max(1, int(req["cpu_s"] + 0.999))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     resource.setrlimit(resource.RLIMIT_FSIZE, (req["file_size"], req["file_size"]))
     resource.setrlimit(resource.RLIMIT_NOFILE, (req["open_files"], req["open_files"]))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    random.seed()
     if state["mode"] == "exec":
         os.execve(state["argv"][0], state["argv"], EXEC_ENV)  # noqa: S606 - the compiled program
     code = 0
@@ -323,33 +233,68 @@ def _sweep(keep: set[int]) -> None:
         time.sleep(0.001)
 
 
-def run_test(state: dict[str, Any], req: dict[str, Any]) -> dict[str, Any]:
-    fds = {name: os.pipe() for name in ("stdin", "stdout", "stderr", "result")}
-    nonce = secrets.token_hex(16).encode()
-    child_ends = {
-        "stdin": fds["stdin"][0],
-        "stdout": fds["stdout"][1],
-        "stderr": fds["stderr"][1],
-        "result": fds["result"][1],
-    }
-    sys.stdout.flush()
-    started = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
+class Forked:
+    """A child forked ahead of its test (before any candidate code of the submission could run beside it):
+    the fork's cost overlaps the server's round trip instead of adding to the test's."""
+
+    def __init__(self, ctrl: tuple[int, int]) -> None:
+        self.fds = {name: os.pipe() for name in ("stdin", "stdout", "stderr", "result", "go")}
+        self.nonce = os.urandom(16).hex().encode()
+        child_ends = {name: pair[0 if name in ("stdin", "go") else 1] for name, pair in self.fds.items()}
+        sys.stdout.flush()
+        # Freeze what the last test left in this parent as well, so no collection here writes to pages the
+        # child shares (a box serves one submission, so the few cycles frozen this way are not a leak).
+        gc.freeze()
+        self.pid = os.fork()
+        if self.pid == 0:
+            try:
+                for name, (read_end, write_end) in self.fds.items():
+                    os.close(write_end if name in ("stdin", "go") else read_end)
+                _child(child_ends, ctrl, self.nonce)
+            finally:
+                # Whatever happened, a child never returns into the server loop.
+                os._exit(70)
+        for fd in child_ends.values():
+            os.close(fd)
+
+    def start(self, state: dict[str, Any], req: dict[str, Any]) -> bool:
+        """Hand the child its test; False if it is gone."""
+        program = {key: state[key] for key in ("mode", "source", "argv")}
+        view = memoryview(json.dumps({"state": program, "req": req}).encode())
         try:
-            for name, (read_end, write_end) in fds.items():
-                os.close(write_end if name == "stdin" else read_end)
-            _child(state, req, child_ends, nonce)
+            while view:
+                view = view[os.write(self.fds["go"][1], view) :]
+        except OSError:
+            return False
         finally:
-            # Whatever happened, a child never returns into the server loop.
-            os._exit(70)
-    for fd in child_ends.values():
-        os.close(fd)
-    outcome = _collect(pid, req, fds, started)
+            os.close(self.fds["go"][1])
+        return True
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+        for name, (read_end, write_end) in self.fds.items():
+            with contextlib.suppress(OSError):
+                os.close(write_end if name in ("stdin", "go") else read_end)
+
+
+def run_test(state: dict[str, Any], req: dict[str, Any], forked: Forked | None) -> dict[str, Any]:
+    ctrl = (state["ctrl_in"], state["ctrl_out"])
+    started = time.monotonic()
+    child = forked or Forked(ctrl)
+    if not child.start(state, req):
+        child.discard()
+        started = time.monotonic()
+        child = Forked(ctrl)
+        child.start(state, req)
+    fds = {name: pair for name, pair in child.fds.items() if name != "go"}
+    outcome = _collect(child.pid, req, fds, started)
     result = outcome.pop("result_bytes")
     outcome["result"] = None
-    if outcome["status"] == "exited" and outcome["exit_code"] == 0 and result.startswith(nonce):
-        outcome["result"] = json.loads(result[len(nonce) :])
+    if outcome["status"] == "exited" and outcome["exit_code"] == 0 and result.startswith(child.nonce):
+        outcome["result"] = json.loads(result[len(child.nonce) :])
     _sweep({os.getpid(), 1})
     return outcome
 
@@ -422,10 +367,13 @@ def serve(ctrl_in: int, ctrl_out: int) -> int:
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     # Move everything warmed so far out of the collector's reach: forked tests then do not copy those
-    # pages just to update GC bookkeeping.
-    gc.collect()
+    # pages just to update GC bookkeeping. No collection first: imports leave a handful of cycles, and a
+    # full collection costs more CPU at every box start than they are worth.
     gc.freeze()
     state: dict[str, Any] = {"ctrl_in": ctrl_in, "ctrl_out": ctrl_out, "mode": "python", "source": "", "argv": []}
+    # The first test's child is forked while the box waits for its submission; each later one right after
+    # the previous test's reply, when every process that test left behind has been swept.
+    forked: Forked | None = Forked((ctrl_in, ctrl_out))
     write_frame(ctrl_out, {"ready": True, "pid": os.getpid()})
     while True:
         req = read_frame(ctrl_in)
@@ -435,7 +383,9 @@ def serve(ctrl_in: int, ctrl_out: int) -> int:
             state.update(mode=req["mode"], source=req.get("source", ""), argv=req.get("argv", []))
             write_frame(ctrl_out, {"loaded": True})
         elif req["op"] == "test":
-            write_frame(ctrl_out, run_test(state, req))
+            outcome = run_test(state, req, forked)
+            write_frame(ctrl_out, outcome)
+            forked = Forked((ctrl_in, ctrl_out))
 
 
 if __name__ == "__main__":

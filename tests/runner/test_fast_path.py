@@ -1,0 +1,61 @@
+"""The warm Python box's fast path: tests forked ahead of time, and the harness shipped as bytecode."""
+
+from __future__ import annotations
+
+import marshal
+from importlib.util import MAGIC_NUMBER
+from typing import Any
+
+import pytest
+
+from codesensei.bank.model import CodeAnswer, CodeQuestion
+from codesensei.runner import harness
+from codesensei.runner.judge import judge
+
+
+def question(tests: list[dict[str, Any]]) -> CodeQuestion:
+    return CodeQuestion.model_validate(
+        {"id": "q", "type": "code", "title": "Q", "text": "q", "languages": ["python"], "tests": tests}
+    )
+
+
+@pytest.mark.sandbox
+def test_a_test_never_sees_the_next_tests_child() -> None:
+    # The next test's child is forked only after this one's processes were swept: while candidate code runs,
+    # the box holds bubblewrap's init, the warm parent and the test itself, nothing else.
+    tests = [{"name": f"t{i}", "kind": "stdio", "input": "", "expected": "3"} for i in range(3)]
+    source = "import os\nprint(len([p for p in os.listdir('/proc') if p.isdigit()]))\n"
+    report = judge(question(tests), CodeAnswer(language="python", source=source))
+    assert report.verdict == "accepted", report.to_json()
+
+
+@pytest.mark.sandbox
+def test_each_test_is_a_new_process_with_its_own_gc() -> None:
+    tests = [
+        {"name": f"t{i}", "kind": "stdio", "input": "", "expected": "ok", "visibility": "sample"} for i in range(3)
+    ]
+    # The child collects its own garbage (the parent's objects are frozen out of its collections).
+    source = (
+        "import gc, os\n"
+        "class Node:\n    pass\n"
+        "for _ in range(1000):\n    a = Node(); a.me = a\n"
+        "assert gc.isenabled() and gc.collect() > 0\n"
+        "print('ok')\n"
+        "print(os.getpid(), file=__import__('sys').stderr)\n"
+    )
+    report = judge(question(tests), CodeAnswer(language="python", source=source))
+    assert report.verdict == "accepted", report.to_json()
+    pids = {test.stderr for test in report.tests}
+    assert len(pids) == 3
+
+
+def test_harness_ships_as_bytecode_only_for_the_same_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    if harness._box_python_is_ours():
+        files = harness.python_harness.__wrapped__()
+        assert list(files) == ["pybox.pyc", "pyvalues.pyc"]
+        content = files["pybox.pyc"][0]
+        assert content[:4] == MAGIC_NUMBER
+        assert marshal.loads(content[16:]).co_filename == "/sensei/pybox.py"
+    monkeypatch.setattr(harness, "BOX_PYTHON", "/nonexistent/python3")
+    assert not harness._box_python_is_ours()
+    assert list(harness.python_harness.__wrapped__()) == ["pybox.py", "pyvalues.py"]
