@@ -141,8 +141,11 @@ class QuestionRepository:
         if not tokens:
             return self.page(flt, limit=limit)
         if self.dialect == "sqlite":
-            # Whole words, except the last one, which may still be being typed.
-            match = " ".join(f'"{t}"' for t in tokens[:-1]) + f' "{tokens[-1]}"*'
+            # Whole words, except the last one, which may still be being typed: it matches as a prefix
+            # when the prefix indexes (2 to 6 characters) cover it; a longer word is complete enough.
+            last = tokens[-1]
+            wildcard = "*" if 2 <= len(last) <= 6 else ""
+            match = " ".join(f'"{t}"' for t in tokens[:-1]) + f' "{last}"{wildcard}'
             # MATERIALIZED: rank the full-text matches once, then join; otherwise SQLite may walk the
             # filtered questions and probe the index row by row.
             ranked = (

@@ -24,22 +24,24 @@ def upgrade() -> None:
     )
     op.create_table(
         "questions",
+        # Narrow, filterable columns first and the long ones last: SQLite then reads a row's filters
+        # without touching the overflow pages that hold a long body, which keeps search joins cheap.
         sa.Column("id", sa.String(128), primary_key=True),
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column("type", sa.String(20), nullable=False),
-        sa.Column("title", sa.String(300), nullable=False),
-        sa.Column("text", sa.Text, nullable=False),
         sa.Column("difficulty_level", sa.String(10), nullable=False),
         sa.Column("difficulty_value", sa.Float, nullable=False),
-        sa.Column("body", sa.JSON, nullable=False),
-        sa.Column("search_labels", sa.Text, nullable=False, server_default=""),
-        sa.Column("content_hash", sa.String(64), nullable=False),
         sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
         sa.Column("times_shown", sa.Integer, nullable=False, server_default="0"),
         sa.Column("times_correct", sa.Integer, nullable=False, server_default="0"),
         sa.Column("total_time_s", sa.Float, nullable=False, server_default="0"),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("content_hash", sa.String(64), nullable=False),
+        sa.Column("title", sa.String(300), nullable=False),
+        sa.Column("search_labels", sa.Text, nullable=False, server_default=""),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("body", sa.JSON, nullable=False),
     )
     op.create_index("ix_questions_type", "questions", ["type"])
     op.create_index("ix_questions_difficulty_level", "questions", ["difficulty_level"])
@@ -61,10 +63,11 @@ def upgrade() -> None:
     op.create_index("ix_question_labels_kind_value", "question_labels", ["kind", "value"])
 
     if op.get_bind().dialect.name == "sqlite":
-        # A contentless-delete FTS5 index keyed by the question's rowid; the repository keeps it in step.
+        # An FTS5 index keyed by the question's rowid (the repository keeps it in step), with prefix
+        # indexes so type-ahead queries on the last word stay as fast as whole-word ones.
         op.execute(
             "CREATE VIRTUAL TABLE question_fts USING fts5("
-            "title, text, labels, tokenize = 'porter unicode61 remove_diacritics 2')"
+            "title, text, labels, tokenize = 'porter unicode61 remove_diacritics 2', prefix = '2 3 4 5 6')"
         )
     else:
         # Computed by PostgreSQL on every insert and update, so imports need no second pass.
