@@ -378,18 +378,6 @@ class CodeQuestion(QuestionBase):
         return [t for t in self.tests if isinstance(t, SourceTest)]
 
 
-Question = Annotated[
-    McqQuestion
-    | McqMultiQuestion
-    | TrueFalseQuestion
-    | ShortAnswerQuestion
-    | FillBlankQuestion
-    | MatchingQuestion
-    | OrderingQuestion
-    | EssayQuestion
-    | CodeQuestion,
-    Field(discriminator="type"),
-]
 AnyQuestion = (
     McqQuestion
     | McqMultiQuestion
@@ -401,6 +389,8 @@ AnyQuestion = (
     | EssayQuestion
     | CodeQuestion
 )
+# Validation goes through the `type` tag straight to the right model, so errors name that model's fields.
+Question = Annotated[AnyQuestion, Field(discriminator="type")]
 
 
 class CodeAnswer(Strict):
