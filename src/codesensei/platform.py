@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,3 +46,16 @@ def open_platform(settings: Settings | None = None) -> Platform:
                 import_files(session, read_bank(SAMPLE_BANK))
                 meta.put(SAMPLE_BANK_MARKER, "1")
     return Platform(settings=settings, engine=engine, sessions=sessions)
+
+
+@contextmanager
+def platform_session(settings: Settings | None = None) -> Iterator[Session]:
+    """One unit of work on the configured database, for a command: opened, committed or rolled back, closed."""
+    from codesensei.store.db import unit_of_work
+
+    platform = open_platform(settings)
+    try:
+        with unit_of_work(platform.sessions) as session:
+            yield session
+    finally:
+        platform.close()

@@ -174,21 +174,16 @@ def _print_simulation(
 
 def _calibrate_stored(model: str, min_responses: int, json_output: bool) -> None:
     from codesensei.adaptive.calibration import calibrate as run_calibration
-    from codesensei.platform import open_platform
+    from codesensei.platform import platform_session
     from codesensei.sessions.calibration import apply_calibration, stored_responses
-    from codesensei.store.db import unit_of_work
 
-    platform = open_platform()
-    try:
-        with unit_of_work(platform.sessions) as session:
-            matrix = stored_responses(session, model)
-            try:
-                result = run_calibration(matrix.values, model, item_ids=matrix.item_ids, min_responses=min_responses)
-            except ValueError as exc:
-                fail(f"stored attempts: {exc}")
-            updated = apply_calibration(session, result, model)
-    finally:
-        platform.close()
+    with platform_session() as session:
+        matrix = stored_responses(session, model)
+        try:
+            result = run_calibration(matrix.values, model, item_ids=matrix.item_ids, min_responses=min_responses)
+        except ValueError as exc:
+            fail(f"stored attempts: {exc}")
+        updated = apply_calibration(session, result, model)
     if json_output:
         print_json({**result.to_json(), "updated": updated})
         return

@@ -31,17 +31,12 @@ def create(
     as_json: JsonFlag = False,
 ) -> None:
     """Create an assessment (or replace a draft with the same id) from a definition file."""
-    from codesensei.platform import open_platform
+    from codesensei.platform import platform_session
     from codesensei.sessions.assessments import create_assessment, read_definition
-    from codesensei.store.db import unit_of_work
 
     definition = read_definition(config)
-    platform = open_platform()
-    try:
-        with unit_of_work(platform.sessions) as session:
-            info = create_assessment(session, definition)
-    finally:
-        platform.close()
+    with platform_session() as session:
+        info = create_assessment(session, definition)
     if as_json:
         print_json(info.to_json())
     else:
@@ -51,16 +46,11 @@ def create(
 @app.command("list")
 def list_(as_json: JsonFlag = False) -> None:
     """List assessments."""
-    from codesensei.platform import open_platform
+    from codesensei.platform import platform_session
     from codesensei.sessions.assessments import list_assessments
-    from codesensei.store.db import unit_of_work
 
-    platform = open_platform()
-    try:
-        with unit_of_work(platform.sessions) as session:
-            infos = list_assessments(session)
-    finally:
-        platform.close()
+    with platform_session() as session:
+        infos = list_assessments(session)
     if as_json:
         print_json({"assessments": [i.to_json() for i in infos]})
         return
@@ -72,16 +62,11 @@ def list_(as_json: JsonFlag = False) -> None:
 @app.command("show")
 def show(assessment_id: str, as_json: JsonFlag = False) -> None:
     """Show one assessment's definition."""
-    from codesensei.platform import open_platform
+    from codesensei.platform import platform_session
     from codesensei.sessions.assessments import get_assessment
-    from codesensei.store.db import unit_of_work
 
-    platform = open_platform()
-    try:
-        with unit_of_work(platform.sessions) as session:
-            info = get_assessment(session, assessment_id)
-    finally:
-        platform.close()
+    with platform_session() as session:
+        info = get_assessment(session, assessment_id)
     if as_json:
         print_json(info.to_json())
         return
@@ -93,16 +78,11 @@ def show(assessment_id: str, as_json: JsonFlag = False) -> None:
 @app.command("publish")
 def publish(assessment_id: str, as_json: JsonFlag = False) -> None:
     """Publish a draft so candidates can start it."""
-    from codesensei.platform import open_platform
+    from codesensei.platform import platform_session
     from codesensei.sessions.assessments import publish_assessment
-    from codesensei.store.db import unit_of_work
 
-    platform = open_platform()
-    try:
-        with unit_of_work(platform.sessions) as session:
-            info = publish_assessment(session, assessment_id)
-    finally:
-        platform.close()
+    with platform_session() as session:
+        info = publish_assessment(session, assessment_id)
     if as_json:
         print_json(info.to_json())
     else:

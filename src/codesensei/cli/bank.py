@@ -83,8 +83,7 @@ def import_(path: Path, json_output: JsonFlag = False) -> None:
     """Import a bank file or folder: all-or-nothing per file, idempotent by question id."""
     from codesensei.bank.files import BankFileError, read_bank
     from codesensei.bank.service import import_files
-    from codesensei.platform import open_platform
-    from codesensei.store.db import unit_of_work
+    from codesensei.platform import platform_session
 
     try:
         files = read_bank(path)
@@ -92,10 +91,8 @@ def import_(path: Path, json_output: JsonFlag = False) -> None:
         for problem in exc.problems:
             console.print(f"[red]✗[/] {problem}", highlight=False, soft_wrap=True)
         fail(f"nothing imported: {len(exc.problems)} problem(s)")
-    platform = open_platform()
-    with unit_of_work(platform.sessions) as session:
+    with platform_session() as session:
         report = import_files(session, files)
-    platform.close()
     if json_output:
         print_json(report.to_json())
     else:
@@ -119,16 +116,13 @@ def export(
     """Export questions in the bank file format; importing the result reproduces them exactly."""
     from codesensei.bank.files import dump_questions
     from codesensei.bank.service import export_questions
-    from codesensei.platform import open_platform
-    from codesensei.store.db import unit_of_work
+    from codesensei.platform import platform_session
 
     if fmt not in ("yaml", "json"):
         fail("--format must be yaml or json", 2)
     flt = _filter(types, topics, tags, languages, levels, None, None)
-    platform = open_platform()
-    with unit_of_work(platform.sessions) as session:
+    with platform_session() as session:
         questions = export_questions(session, flt, ids or ())
-    platform.close()
     document = dump_questions(questions, fmt)
     if out is None:
         typer.echo(document, nl=False)
@@ -152,14 +146,11 @@ def list_(
 ) -> None:
     """List questions in the bank, with filters."""
     from codesensei.bank.service import list_questions
-    from codesensei.platform import open_platform
-    from codesensei.store.db import unit_of_work
+    from codesensei.platform import platform_session
 
     flt = _filter(types, topics, tags, languages, levels, min_difficulty, max_difficulty)
-    platform = open_platform()
-    with unit_of_work(platform.sessions) as session:
+    with platform_session() as session:
         summaries, total = list_questions(session, flt, limit=limit, offset=offset)
-    platform.close()
     if json_output:
         print_json({"total": total, "questions": [s.to_json() for s in summaries]})
         return
@@ -186,14 +177,11 @@ def show(
     """Show one question with its key, tests, versions and statistics."""
     from codesensei.bank.files import dump_questions, question_to_data
     from codesensei.bank.service import describe_question, get_question
-    from codesensei.platform import open_platform
-    from codesensei.store.db import unit_of_work
+    from codesensei.platform import platform_session
 
-    platform = open_platform()
-    with unit_of_work(platform.sessions) as session:
+    with platform_session() as session:
         detail = describe_question(session, question_id)
         question = detail.question if version is None else get_question(session, question_id, version)
-    platform.close()
     if json_output:
         data = detail.to_json()
         data["question"] = question_to_data(question)
@@ -228,14 +216,11 @@ def search(
 ) -> None:
     """Full-text search over title, text, topics and tags, with filters; best match first."""
     from codesensei.bank.service import search_questions
-    from codesensei.platform import open_platform
-    from codesensei.store.db import unit_of_work
+    from codesensei.platform import platform_session
 
     flt = _filter(types, topics, tags, languages, levels, min_difficulty, max_difficulty)
-    platform = open_platform()
-    with unit_of_work(platform.sessions) as session:
+    with platform_session() as session:
         summaries = search_questions(session, query, flt, limit=limit)
-    platform.close()
     if json_output:
         print_json({"query": query, "questions": [s.to_json() for s in summaries]})
         return
