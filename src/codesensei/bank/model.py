@@ -277,10 +277,24 @@ class TestBase(Strict):
     weight: float = Field(default=1.0, gt=0)
 
 
-class StdioTest(TestBase):
+class ExpectedOutputTest(TestBase):
+    """A test compared with an expected value; a `generated` one gets input and expected value at verify/judge time."""
+
+    generated: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _generated_has_no_expected_yet(cls, value: Any) -> Any:
+        # `expected` stays a required field, so a missing one is reported at its own path.
+        if isinstance(value, dict) and value.get("generated") and "expected" not in value:
+            return {**value, "expected": None}
+        return value
+
+
+class StdioTest(ExpectedOutputTest):
     kind: Literal["stdio"] = "stdio"
     input: str = ""
-    expected: str
+    expected: str | None = Field(...)
     checker: Checker | None = None
 
     @field_validator("expected", "input", mode="before")
@@ -288,8 +302,14 @@ class StdioTest(TestBase):
     def _scalars_as_text(cls, value: Any) -> Any:
         return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
+    @model_validator(mode="after")
+    def _expects_text(self) -> StdioTest:
+        if self.expected is None and not self.generated:
+            raise ValueError("expected: a stdio test needs the expected output text")
+        return self
 
-class CallTest(TestBase):
+
+class CallTest(ExpectedOutputTest):
     kind: Literal["call"] = "call"
     args: list[Any] = Field(default_factory=list)
     expected: Any = Field(...)
@@ -330,7 +350,11 @@ class Solution(Strict):
 
 
 class Generator(Strict):
-    """A program whose stdout becomes the input of a performance test (run once, at import or verify)."""
+    """A program whose stdout fills the `generated: true` test named `test`.
+
+    For a `stdio` test the output is the test's stdin; for a `call` test it is a JSON array of arguments.
+    The expected value comes from running the question's accepted Python solution on that input.
+    """
 
     language: str = "python"
     code: str
@@ -364,6 +388,13 @@ class CodeQuestion(QuestionBase):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"tests: duplicate test names: {', '.join(duplicates)}")
+        generated = [t.name for t in self.tests if isinstance(t, ExpectedOutputTest) and t.generated]
+        if generated and (self.generator is None or generated != [self.generator.test]):
+            raise ValueError(f"tests: generated tests {generated} need a generator whose `test` names that one test")
+        if self.generator is not None and self.generator.test not in generated:
+            raise ValueError(f"generator.test: {self.generator.test!r} is not a test marked `generated: true`")
+        if generated and not any(s.expect == "accepted" and s.language == "python" for s in self.solutions):
+            raise ValueError("solutions: a generated test needs an accepted python solution to compute its expected")
         unknown = sorted(set(self.starter) - set(self.languages))
         if unknown:
             raise ValueError(f"starter: languages not listed in `languages`: {', '.join(unknown)}")
