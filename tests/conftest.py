@@ -103,6 +103,8 @@ def cli_env(database_url: str, tmp_path: Path) -> dict[str, str]:
         "SENSEI_DATABASE_URL": database_url,
         "SENSEI_DATA_DIR": str(tmp_path / "data"),
         "SENSEI_LOAD_SAMPLE_BANK": "false",
+        # Tests that opt in to the sample bank get it alone, not the (large, growing) packaged starter bank.
+        "SENSEI_STARTER_BANK_DIR": str(tmp_path / "no-starter-bank"),
     }
 
 

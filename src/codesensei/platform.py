@@ -6,14 +6,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from codesensei.settings import Settings, load_settings
 
-SAMPLE_BANK = Path(__file__).parent / "bank" / "samples"
+if TYPE_CHECKING:
+    from codesensei.bank.starter import StarterBank
+
+SAMPLE_BANK = Path(__file__).parent / "bank" / "samples"  # also `bank.starter.SAMPLE_BANK`, free of SQLAlchemy
 SAMPLE_BANK_MARKER = "sample_bank_imported"
+# A marker of its own: databases that already had the sample bank still get the starter bank, once.
+STARTER_BANK_MARKER = "starter_bank_imported"
 
 
 @dataclass
@@ -27,9 +33,10 @@ class Platform:
 
 
 def open_platform(settings: Settings | None = None) -> Platform:
-    """Open the database, apply pending migrations and, on the very first start, import the sample bank."""
+    """Open the database, apply pending migrations and, on the first start, import the sample and starter banks."""
     from codesensei.bank.files import read_bank
     from codesensei.bank.service import import_files
+    from codesensei.bank.starter import STARTER_BANK, StarterBank
     from codesensei.store import migrate
     from codesensei.store.db import make_engine, session_factory, unit_of_work
     from codesensei.store.meta import MetaRepository
@@ -39,13 +46,39 @@ def open_platform(settings: Settings | None = None) -> Platform:
     if migrate.current_revision(engine) != migrate.head_revision():
         migrate.upgrade(engine)
     sessions = session_factory(engine)
-    if settings.load_sample_bank and SAMPLE_BANK.is_dir():
+    if settings.load_sample_bank:
         with unit_of_work(sessions) as session:
             meta = MetaRepository(session)
-            if meta.get(SAMPLE_BANK_MARKER) is None:
+            if SAMPLE_BANK.is_dir() and meta.get(SAMPLE_BANK_MARKER) is None:
                 import_files(session, read_bank(SAMPLE_BANK))
                 meta.put(SAMPLE_BANK_MARKER, "1")
+            starter = StarterBank(settings.starter_bank_dir or STARTER_BANK)
+            if meta.get(STARTER_BANK_MARKER) is None and import_starter_bank(session, starter):
+                meta.put(STARTER_BANK_MARKER, "1")
     return Platform(settings=settings, engine=engine, sessions=sessions)
+
+
+def import_starter_bank(session: Session, starter: StarterBank) -> bool:
+    """Import the starter bank's questions, then create and publish its assessments that do not exist yet.
+
+    Returns False when there was nothing to import, so a later version that ships the bank still imports it.
+    """
+    from codesensei.bank.service import import_files
+    from codesensei.sessions.assessments import create_assessment, publish_assessment, read_definition
+    from codesensei.store.assessments import AssessmentRepository
+
+    files = starter.read()
+    definitions = [read_definition(path) for path in starter.assessment_files]
+    if not files and not definitions:
+        return False
+    if files:
+        import_files(session, files)
+    assessments = AssessmentRepository(session)
+    for definition in definitions:
+        if assessments.get(definition.id) is None:
+            create_assessment(session, definition)
+            publish_assessment(session, definition.id)
+    return True
 
 
 @contextmanager

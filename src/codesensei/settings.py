@@ -21,9 +21,19 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".sensei")
     database_url: str | None = None
     secret_key: str = DEVELOPMENT_SECRET
+    # Import the packaged sample and starter banks on the first start (tests turn both off).
     load_sample_bank: bool = True
+    # Where the starter bank is read from on the first start (None: the one shipped in the package).
+    starter_bank_dir: Path | None = None
     sandbox: Literal["bwrap", "none"] = "bwrap"
     runner_slots: int = Field(default=0, ge=0, description="warm boxes per language; 0 = number of cores")
+    # An OpenAI-compatible model server (hosted API, Ollama, vLLM, llama.cpp); unset = the offline assistant.
+    llm_base_url: str | None = None
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout_s: float = Field(default=60.0, gt=0)
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+    assistant_token_budget: int = Field(default=20_000, ge=0, description="model tokens per attempt")
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:
@@ -33,6 +43,8 @@ class Settings(BaseSettings):
                 "Set it to a long random value, e.g. "
                 "`export SENSEI_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')`."
             )
+        if self.llm_base_url and not self.llm_model:
+            raise ConfigurationError("SENSEI_LLM_BASE_URL is set but SENSEI_LLM_MODEL is not; name the model to use.")
         if self.mode == "production" and self.sandbox == "none":
             raise ConfigurationError(
                 "SENSEI_SANDBOX=none runs candidate code unconfined; it is refused in production mode. "

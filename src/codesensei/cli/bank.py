@@ -8,12 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from codesensei.cli.output import console, fail, print_json
+from codesensei.cli.verify import verify_command
 
 if TYPE_CHECKING:
     from codesensei.bank.service import QuestionSummary
     from codesensei.store.questions import QuestionFilter
 
-app = typer.Typer(help="The question bank: validate, import, export, list, show, search, schema.", no_args_is_help=True)
+app = typer.Typer(
+    help="The question bank: validate, verify, import, export, list, show, search, schema.", no_args_is_help=True
+)
+app.command("verify")(verify_command)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 TypeOpt = Annotated[list[str] | None, typer.Option("--type", help="Question type (repeatable).")]

@@ -9,7 +9,7 @@ from typer._click import Context
 from typer.core import TyperGroup
 
 from codesensei import __version__
-from codesensei.cli import adaptive, assessment, bank, db, quiz, runner
+from codesensei.cli import adaptive, assessment, assist, bank, db, practice, quiz, results, review, runner, take
 from codesensei.errors import SenseiError
 
 
@@ -38,8 +38,13 @@ app.add_typer(bank.app, name="bank")
 app.add_typer(db.app, name="db")
 app.add_typer(assessment.app, name="assessment")
 app.add_typer(quiz.app, name="quiz")
+app.add_typer(assist.app, name="assist")
+app.add_typer(results.app, name="results")
+review.register(app)
 adaptive.register(app)
 runner.register(app)
+take.register(app)
+practice.register(app)
 
 
 @app.command()

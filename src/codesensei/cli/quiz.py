@@ -1,4 +1,4 @@
-"""`sensei quiz`: take an assessment from scripts — start, answer, skip, review, time, progress, submit, results.
+"""`sensei quiz`: take an assessment from scripts — start, resume, answer, skip, review, time, progress, submit…
 
 The CLI has no accounts yet: `--user NAME` names the candidate, and `start` prints the attempt id and the
 resume token the other commands take. Every command commits before it prints, so a printed
@@ -18,7 +18,11 @@ import typer
 from codesensei.cli.output import console, fail, print_json
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlalchemy.orm import Session
+
+    from codesensei.platform import Platform
 
 app = typer.Typer(help="Take assessments from the terminal or scripts.", no_args_is_help=True)
 
@@ -29,20 +33,31 @@ TokenOpt = Annotated[str, typer.Option("--token", help="The resume token printed
 UserOpt = Annotated[str, typer.Option("--user", help="The candidate's name.")]
 
 
-def _run(attempt_id: str | None, work: Callable[[Session], T]) -> T:
-    """Submit the attempt first if its time ran out (its own transaction), then do `work` and commit."""
-    from codesensei.errors import SenseiError
-    from codesensei.platform import open_platform
+def attempt_work(
+    platform: Platform, attempt_id: str | None, work: Callable[[Session], T], now: datetime | None = None
+) -> T:
+    """Submit the attempt first if its time ran out (its own transaction), then do `work` and commit.
+
+    The auto-submit commits even when `work` is then refused, so a late answer leaves the attempt submitted.
+    """
     from codesensei.sessions.attempts import expire_attempt
     from codesensei.store.db import unit_of_work
 
+    if attempt_id is not None:
+        with unit_of_work(platform.sessions) as session:
+            expire_attempt(session, attempt_id, now)
+    with unit_of_work(platform.sessions) as session:
+        return work(session)
+
+
+def _run(attempt_id: str | None, work: Callable[[Session], T]) -> T:
+    """One command's work on the configured database (see `attempt_work`); typed errors print with their code."""
+    from codesensei.errors import SenseiError
+    from codesensei.platform import open_platform
+
     platform = open_platform()
     try:
-        if attempt_id is not None:
-            with unit_of_work(platform.sessions) as session:
-                expire_attempt(session, attempt_id)
-        with unit_of_work(platform.sessions) as session:
-            return work(session)
+        return attempt_work(platform, attempt_id, work)
     except SenseiError as exc:
         from rich.markup import escape
 
@@ -63,7 +78,9 @@ def _emit(data: dict[str, Any], as_json: bool, lines: list[str]) -> None:
 def _question_lines(question: dict[str, Any] | None, position: int | None, total: int) -> list[str]:
     if question is None:
         return ["No question is waiting: submit the attempt (`sensei quiz submit`)."]
-    lines = [f"[bold]Question {position} of {total}[/] ({question['type']}, {question['points']:g} pt)",
+    # `start` does not know the total of an adaptive attempt, which grows as the engine picks items.
+    of = f" of {total}" if total > 0 else ""
+    lines = [f"[bold]Question {position}{of}[/] ({question['type']}, {question['points']:g} pt)",
              question["title"], question["text"]]
     for option in question.get("options", []):
         lines.append(f"  {option['key']}. {option['text']}")
@@ -76,10 +93,12 @@ def _question_lines(question: dict[str, Any] | None, position: int | None, total
 
 @app.command("list")
 def list_(as_json: JsonFlag = False) -> None:
-    """Published assessments a candidate can start."""
+    """Published assessments a candidate can start (practice sessions are started with `sensei practice`)."""
     from codesensei.sessions.assessments import list_assessments
+    from codesensei.sessions.practice import is_practice
 
-    infos = _run(None, lambda s: list_assessments(s, published_only=True))
+    published = _run(None, lambda s: list_assessments(s, published_only=True))
+    infos = [i for i in published if not is_practice(i.definition.id)]
     data = {"assessments": [{"id": i.definition.id, "title": i.definition.title, "mode": i.definition.mode,
                              "questions": i.definition.size, "duration_minutes": i.definition.duration_minutes}
                             for i in infos]}
@@ -107,6 +126,29 @@ def current(attempt: AttemptOpt, token: TokenOpt, as_json: JsonFlag = False) -> 
     shown = _run(attempt, lambda s: current_question(s, attempt, token))
     data = shown.to_json()
     _emit(data, as_json, _question_lines(data["question"], shown.position, shown.total))
+
+
+@app.command("resume")
+def resume(
+    attempt_id: Annotated[str, typer.Argument(help="The attempt id printed by `start`.")],
+    token: TokenOpt,
+    as_json: JsonFlag = False,
+) -> None:
+    """Where the attempt left off: the waiting question, time remaining and progress."""
+    from codesensei.sessions.resume import resume_point
+
+    point = _run(attempt_id, lambda s: resume_point(s, attempt_id, token))
+    data = point.to_json()
+    done = point.progress
+    left = "no time limit" if point.time.remaining_s is None else f"{point.time.remaining_s:.0f} s left"
+    lines = [f"attempt: {point.attempt_id} ({point.title}, {point.user}, {point.status})",
+             f"time: {left}" if point.status == "in_progress" else f"submitted: {point.submit_reason}",
+             f"progress: {done.answered} of {done.total} answered, {done.skipped} skipped"]
+    if point.status == "in_progress":
+        lines += _question_lines(data["question"], point.current.position, point.current.total)
+    else:
+        lines.append("The attempt is closed; see `sensei quiz results`.")
+    _emit(data, as_json, lines)
 
 
 def _parse_answer(answer: str | None, source: Path | None, language: str | None) -> object:

@@ -2,7 +2,8 @@
 
 Expected outputs of `stdio` and `call` tests never enter the box: the box returns stdout or the canonical
 JSON of the returned value, and the checkers compare here. A box that dies mid-submission is replaced by a
-fresh one for the remaining tests.
+fresh one for the remaining tests. A generated performance test is filled first (`runner.generated`: once
+per question, then from the cache), so it is judged like any other test.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from codesensei.bank.model import CallTest, Checker, CodeAnswer, CodeQuestion, ScriptTest, StdioTest
+from codesensei.errors import SenseiError
 from codesensei.runner.boxes import BoxTestOutcome, HarnessBox
 from codesensei.runner.compiler import Program, prepare
 from codesensei.runner.custom_checker import run_custom_checker
@@ -91,7 +93,8 @@ def selected_tests(question: CodeQuestion, language: Language, job: JudgeJob) ->
     return tests
 
 
-def _request(test: ExecutedTest, question: CodeQuestion, limits: RunLimits) -> dict[str, Any]:
+def box_request(test: ExecutedTest, question: CodeQuestion, limits: RunLimits) -> dict[str, Any]:
+    """What the box is sent for one test: its input and limits, never its expected value."""
     base: dict[str, Any] = {
         "cpu_s": limits.cpu_time_s,
         "wall_s": limits.wall_time_s,
@@ -114,7 +117,7 @@ def _request(test: ExecutedTest, question: CodeQuestion, limits: RunLimits) -> d
     return {**base, "kind": "script", "code": test.code, "entry": question.entry_point}
 
 
-def _execution(outcome: BoxTestOutcome) -> Execution:
+def execution_of(outcome: BoxTestOutcome) -> Execution:
     report = outcome.report
     if report is None:
         return Execution(
@@ -206,6 +209,14 @@ def check_test(
     )
 
 
+def _with_generated_test(question: CodeQuestion, sandbox: Sandbox) -> CodeQuestion:
+    """The question with its generated test filled (generated once, then read from the cache)."""
+    # Imported here: `generated` builds on this module's boxes and requests.
+    from codesensei.runner.generated import default_cache_dir, materialize
+
+    return materialize(question, sandbox=sandbox, cache_dir=default_cache_dir())
+
+
 def judge_events(job: JudgeJob, *, sandbox: Sandbox, boxes: BoxSource, cache: Path | None) -> Iterator[JudgeEvent]:
     """Compile, run each selected test, and stream `compiled`, `test`… and `done` events."""
     question, answer = job.question, job.answer
@@ -229,6 +240,16 @@ def judge_events(job: JudgeJob, *, sandbox: Sandbox, boxes: BoxSource, cache: Pa
             report.total = len(tests)
         yield done_event(seq, report)
         return
+    generator = question.generator
+    if job.custom_input is None and generator is not None and any(t.name == generator.test for t in tests):
+        try:
+            question = _with_generated_test(question, sandbox)
+        except SenseiError as exc:
+            seq += 1
+            message = f"the question's performance test could not be prepared: {exc.message}"
+            yield done_event(seq, JudgeReport("internal_error", 0, len(tests), 0.0, message=message))
+            return
+        tests = selected_tests(question, language, job)
     results: list[TestResult] = []
     box: TestBox | None = None
     try:
@@ -248,13 +269,13 @@ def judge_events(job: JudgeJob, *, sandbox: Sandbox, boxes: BoxSource, cache: Pa
                     if box is not None:
                         box.close()
                     box = boxes.acquire(language, program, limits)
-                outcome = box.run_test(_request(test, question, limits), limits.wall_time_s + 5.0)
+                outcome = box.run_test(box_request(test, question, limits), limits.wall_time_s + 5.0)
                 if outcome.report is None:
                     box.close()
                     box = None
                 result = check_test(
                     test,
-                    _execution(outcome),
+                    execution_of(outcome),
                     checker=checker,
                     limits=limits,
                     sandbox=sandbox,

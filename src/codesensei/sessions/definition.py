@@ -43,6 +43,13 @@ class HintPolicy(Strict):
     penalty: float = Field(default=0.0, ge=0, description="points taken off a question per hint used")
 
 
+class AssistantPolicy(Strict):
+    """What the assistant may do during an attempt; hints it gives cost `hints.penalty` like any hint."""
+
+    mode: Literal["off", "hints", "full"] = "off"
+    token_budget: int | None = Field(default=None, ge=0, description="model tokens per attempt; default from settings")
+
+
 class Accommodation(Strict):
     extra_time_multiplier: float = Field(default=1.0, ge=1.0, le=10.0)
 
@@ -81,6 +88,7 @@ class AssessmentDefinition(Strict):
     passing_score: float = Field(default=60.0, ge=0, le=100)
     feedback: FeedbackPolicy = Field(default_factory=FeedbackPolicy)
     hints: HintPolicy = Field(default_factory=HintPolicy)
+    assistant: AssistantPolicy = Field(default_factory=AssistantPolicy)
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     proctoring: Proctoring = "none"

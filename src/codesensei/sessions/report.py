@@ -2,6 +2,9 @@
 
 Points per question (hint penalties applied), total, percentage, pass/fail, letter grade, breakdowns per
 topic and difficulty, time per question, hints, and remediation for topics under 60 %.
+
+`state` says whether the result is final: `in_progress`, `pending_review` (some answers still wait for a
+reviewer, so points, percentage and pass/fail are provisional) or `final`.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from codesensei.store.attempts import AttemptRepository
 from codesensei.store.questions import QuestionFilter, QuestionRepository
 
 Audience = Literal["candidate", "staff"]
+ReportState = Literal["in_progress", "pending_review", "final"]
 REMEDIATION_BELOW = 60.0
 REMEDIATION_PER_TOPIC = 5
 GRADES = ((90.0, "A"), (80.0, "B"), (70.0, "C"), (60.0, "D"))
@@ -99,6 +103,7 @@ class AttemptReport:
     hint_penalty: float
     time_spent_s: float
     pending_review: int
+    state: ReportState
     theta: float | None
     questions: list[QuestionResult] = field(default_factory=list)
     by_topic: list[Breakdown] = field(default_factory=list)
@@ -157,7 +162,16 @@ def _result(loaded: Loaded, position: int, question: AnyQuestion, audience: Audi
     )
 
 
-def build_report(session: Session, loaded: Loaded, audience: Audience = "staff") -> AttemptReport:
+def report_state(status: str, pending_review: int) -> ReportState:
+    if status == "in_progress":
+        return "in_progress"
+    return "pending_review" if pending_review else "final"
+
+
+def build_report(
+    session: Session, loaded: Loaded, audience: Audience = "staff", *, with_remediation: bool = True
+) -> AttemptReport:
+    """The report of a loaded attempt; `with_remediation=False` skips the practice suggestions (bulk exports)."""
     row = loaded.row
     results = [
         _result(loaded, i.position, get_question(session, i.question_id, i.question_version), audience)
@@ -169,6 +183,7 @@ def build_report(session: Session, loaded: Loaded, audience: Audience = "staff")
     by_topic = _breakdowns(results, "topics")
     weak = [b.name for b in by_topic if b.percentage < REMEDIATION_BELOW]
     hidden = audience == "candidate" and loaded.definition.feedback.mode == "never"
+    pending_review = sum(1 for r in results if r.needs_review)
     return AttemptReport(
         attempt_id=row.id, assessment_id=row.assessment_id, title=loaded.definition.title, user=row.user_name,
         number=row.number, status=row.status, submit_reason=row.submit_reason, started_at=row.started_at,
@@ -177,21 +192,26 @@ def build_report(session: Session, loaded: Loaded, audience: Audience = "staff")
         passed=percentage >= loaded.definition.passing_score, grade=letter_grade(percentage),
         hints_used=sum(r.hints_used for r in results), hint_penalty=sum(r.hint_penalty for r in results),
         time_spent_s=round(sum(r.time_spent_s for r in results), 3),
-        pending_review=sum(1 for r in results if r.needs_review), theta=row.theta,
+        pending_review=pending_review, state=report_state(row.status, pending_review), theta=row.theta,
         questions=[] if hidden else results,
         by_topic=[] if hidden else by_topic,
         by_difficulty=[] if hidden else _breakdowns(results, "difficulty"),
-        remediation={} if hidden else _remediation(session, row.user_name, weak),
+        remediation={} if hidden or not with_remediation else _remediation(session, row.user_name, weak),
     )
 
 
 def attempt_report(
-    session: Session, attempt_id: str, *, audience: Audience = "staff", now: datetime | None = None
+    session: Session,
+    attempt_id: str,
+    *,
+    audience: Audience = "staff",
+    now: datetime | None = None,
+    with_remediation: bool = True,
 ) -> AttemptReport:
     """The report of one attempt; an attempt past its deadline is submitted first."""
     loaded = load(session, attempt_id)
     expire_if_due(loaded, now or now_utc())
-    return build_report(session, loaded, audience)
+    return build_report(session, loaded, audience, with_remediation=with_remediation)
 
 
 def candidate_results(session: Session, attempt_id: str, token: str, now: datetime | None = None) -> AttemptReport:

@@ -1,16 +1,17 @@
-"""The attempt repository: attempts, their items and the per-scope metric sums."""
+"""The attempt repository: attempts, their items, the per-scope metric sums and the score audit trail."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from codesensei.store.session_tables import AttemptItemRow, AttemptRow, ScopeMetricRow
+from codesensei.store.session_tables import AttemptItemRow, AttemptRow, ScopeMetricRow, ScoreAuditRow
 
 
 class AttemptRepository:
@@ -58,8 +59,108 @@ class AttemptRepository:
         )
         return set(self.session.scalars(statement))
 
+    def page_keys(
+        self,
+        *,
+        assessment_id: str | None = None,
+        user_name: str | None = None,
+        since: datetime | None = None,
+        after: tuple[datetime, str] | None = None,
+        limit: int = 200,
+    ) -> list[tuple[datetime, str]]:
+        """(started_at, id) of the next `limit` attempts in start order after `after` (keyset pagination).
+
+        Keyset rather than OFFSET so each page costs the same however deep the export is, and attempts
+        started while exporting cannot shift rows between pages.
+        """
+        statement = select(AttemptRow.started_at, AttemptRow.id)
+        if assessment_id is not None:
+            statement = statement.where(AttemptRow.assessment_id == assessment_id)
+        if user_name is not None:
+            statement = statement.where(AttemptRow.user_name == user_name)
+        if since is not None:
+            statement = statement.where(AttemptRow.started_at >= since)
+        if after is not None:
+            started, attempt_id = after
+            statement = statement.where(
+                or_(AttemptRow.started_at > started, and_(AttemptRow.started_at == started, AttemptRow.id > attempt_id))
+            )
+        statement = statement.order_by(AttemptRow.started_at, AttemptRow.id).limit(limit)
+        return [(started_at, attempt_id) for started_at, attempt_id in self.session.execute(statement)]
+
+    def awaiting_review(self, assessment_id: str | None = None) -> list[tuple[AttemptRow, AttemptItemRow]]:
+        """Items still needing a human score in submitted attempts, oldest submission first."""
+        statement = (
+            select(AttemptRow, AttemptItemRow)
+            .join(AttemptItemRow, AttemptItemRow.attempt_id == AttemptRow.id)
+            .where(AttemptItemRow.needs_review == true(), AttemptRow.status == "submitted")
+        )
+        if assessment_id is not None:
+            statement = statement.where(AttemptRow.assessment_id == assessment_id)
+        statement = statement.order_by(AttemptRow.submitted_at, AttemptRow.id, AttemptItemRow.position)
+        return [(attempt, item) for attempt, item in self.session.execute(statement)]
+
+    def ids_using_question(self, question_id: str) -> list[str]:
+        """Every attempt with an item that used `question_id` (any version), in start order."""
+        statement = (
+            select(AttemptRow.id)
+            .where(
+                select(AttemptItemRow.attempt_id)
+                .where(AttemptItemRow.attempt_id == AttemptRow.id, AttemptItemRow.question_id == question_id)
+                .exists()
+            )
+            .order_by(AttemptRow.started_at, AttemptRow.id)
+        )
+        return list(self.session.scalars(statement))
+
     def flush(self) -> None:
         self.session.flush()
+
+
+class ScoreAuditRepository:
+    """The append-only trail of score changes made after grading (reviews, overrides, regrades)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: ScoreAuditRow) -> ScoreAuditRow:
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def for_attempt(self, attempt_id: str, position: int | None = None) -> list[ScoreAuditRow]:
+        statement = select(ScoreAuditRow).where(ScoreAuditRow.attempt_id == attempt_id)
+        if position is not None:
+            statement = statement.where(ScoreAuditRow.position == position)
+        return list(self.session.scalars(statement.order_by(ScoreAuditRow.created_at, ScoreAuditRow.id)))
+
+
+@dataclass(frozen=True)
+class MetricDelta:
+    """A change to one scope's running sums; a rescore retracts the old contribution and adds the new one."""
+
+    count: int = 0
+    score: float = 0.0
+    time_s: float = 0.0
+    exec_count: int = 0
+    exec_time_ms: float = 0.0
+    memory_kb: float = 0.0
+
+    def __add__(self, other: MetricDelta) -> MetricDelta:
+        return MetricDelta(
+            self.count + other.count, self.score + other.score, self.time_s + other.time_s,
+            self.exec_count + other.exec_count, self.exec_time_ms + other.exec_time_ms,
+            self.memory_kb + other.memory_kb,
+        )
+
+    def __neg__(self) -> MetricDelta:
+        return MetricDelta(
+            -self.count, -self.score, -self.time_s, -self.exec_count, -self.exec_time_ms, -self.memory_kb
+        )
+
+    @property
+    def is_zero(self) -> bool:
+        return not any((self.count, self.score, self.time_s, self.exec_count, self.exec_time_ms, self.memory_kb))
 
 
 class ScopeMetricRepository:
@@ -99,6 +200,36 @@ class ScopeMetricRepository:
                     "exec_count": table.exec_count + (1 if executed else 0),
                     "exec_time_sum_ms": table.exec_time_sum_ms + (exec_time_ms or 0.0),
                     "memory_sum_kb": table.memory_sum_kb + (memory_kb or 0.0),
+                    "updated_at": when,
+                },
+            )
+            self.session.execute(statement)
+
+    def adjust(self, user_name: str, deltas: Mapping[str, MetricDelta], when: datetime) -> None:
+        """Add each delta to its scope's sums in one atomic upsert per scope (zero deltas write nothing).
+
+        Incrementing in SQL rather than reading and writing back keeps concurrent updates from losing
+        each other's changes, as in `add`.
+        """
+        insert = sqlite_insert if self.dialect == "sqlite" else pg_insert
+        table = ScopeMetricRow
+        for scope, delta in deltas.items():
+            if delta.is_zero:
+                continue
+            statement = insert(ScopeMetricRow).values(
+                user_name=user_name, scope=scope, count=delta.count, score_sum=delta.score, time_sum_s=delta.time_s,
+                exec_count=delta.exec_count, exec_time_sum_ms=delta.exec_time_ms, memory_sum_kb=delta.memory_kb,
+                updated_at=when,
+            )
+            statement = statement.on_conflict_do_update(
+                index_elements=["user_name", "scope"],
+                set_={
+                    "count": table.count + delta.count,
+                    "score_sum": table.score_sum + delta.score,
+                    "time_sum_s": table.time_sum_s + delta.time_s,
+                    "exec_count": table.exec_count + delta.exec_count,
+                    "exec_time_sum_ms": table.exec_time_sum_ms + delta.exec_time_ms,
+                    "memory_sum_kb": table.memory_sum_kb + delta.memory_kb,
                     "updated_at": when,
                 },
             )

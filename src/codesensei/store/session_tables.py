@@ -1,4 +1,4 @@
-"""ORM tables of assessments, attempts, attempt items and per-scope metrics (storage shape only)."""
+"""ORM tables of assessments, attempts, attempt items, per-scope metrics and the score audit (storage shape only)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,11 @@ class AttemptRow(Base):
     percentage: Mapped[float | None] = mapped_column(Float, nullable=True)
     passed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
-    __table_args__ = (Index("ix_attempts_assessment_user", "assessment_id", "user_name"),)
+    __table_args__ = (
+        Index("ix_attempts_assessment_user", "assessment_id", "user_name"),
+        # Results exports page through attempts in start order (keyset pagination on started_at, id).
+        Index("ix_attempts_started_at", "started_at", "id"),
+    )
 
 
 class AttemptItemRow(Base):
@@ -78,6 +82,16 @@ class AttemptItemRow(Base):
     exec_time_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
     memory_kb: Mapped[int | None] = mapped_column(Integer, nullable=True)
     feedback: Mapped[str] = mapped_column(Text, default="")
+    # Who set the current score: `auto` (a grader, at answer time or by a regrade), `review` (a reviewer
+    # graded an item that needed review) or `override` (a reviewer replaced an automatic score). A regrade
+    # leaves human scores alone unless asked to include them.
+    score_source: Mapped[str] = mapped_column(String(20), default="auto", server_default="auto")
+
+    __table_args__ = (
+        # Regrading finds every item that used a question; the review queue finds items needing review.
+        Index("ix_attempt_items_question", "question_id"),
+        Index("ix_attempt_items_needs_review", "needs_review", "attempt_id"),
+    )
 
 
 class ScopeMetricRow(Base):
@@ -94,3 +108,30 @@ class ScopeMetricRow(Base):
     exec_time_sum_ms: Mapped[float] = mapped_column(Float, default=0.0)
     memory_sum_kb: Mapped[float] = mapped_column(Float, default=0.0)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ScoreAuditRow(Base):
+    """One change to an attempt item's score — a review, an override or a regrade — written once, never updated.
+
+    `question_version` is the version the new score was graded against; `details` holds what the change
+    needs to be understood later (criterion scores of a rubric review, the previous version of a regrade).
+    """
+
+    __tablename__ = "score_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    attempt_id: Mapped[str] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    question_id: Mapped[str] = mapped_column(String(128))
+    question_version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    old_points: Mapped[float] = mapped_column(Float)
+    new_points: Mapped[float] = mapped_column(Float)
+    old_correct: Mapped[bool] = mapped_column(Boolean)
+    new_correct: Mapped[bool] = mapped_column(Boolean)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_score_audit_attempt", "attempt_id", "position"),)
