@@ -41,6 +41,7 @@ class Outcome:
     case: Case
     failing_named: bool
     sample_failed: bool
+    wrong_answer: bool
     difference_named: bool
     baseline_named: bool
     seconds: float
@@ -69,11 +70,18 @@ def run(case: Case) -> Outcome:
         difference = first_difference(test.expected or "", test.actual or "")
         if difference is not None and f"first difference on output line {difference.line}" in reply:
             difference_named = True
+    for test in failing:
+        # A hidden test's position ("at line 3", "at $[2]") is all a candidate may learn of it.
+        if test.visibility == "hidden" and test.message.startswith("wrong answer at "):
+            difference_named = (
+                difference_named or f"`{test.name}` ({test.message.removeprefix('wrong answer ')})" in reply
+            )
     baseline = f"verdict: {report.verdict}"
     return Outcome(
         case=case,
         failing_named=any(f"`{t.name}`" in reply for t in failing),
         sample_failed=bool(samples),
+        wrong_answer=any(t.verdict == "wrong_answer" for t in failing),
         difference_named=difference_named,
         baseline_named=any(t.name in baseline for t in failing),
         seconds=time.perf_counter() - started,
@@ -97,19 +105,31 @@ def main() -> None:
         outcomes = list(pool.map(run, todo))
     total = len(outcomes)
     with_sample = [o for o in outcomes if o.sample_failed]
-    print(f"command: .venv/bin/python bench/assistant.py --jobs {args.jobs}" + (f" --limit {args.limit}" if args.limit else ""))
+    print(
+        f"command: .venv/bin/python bench/assistant.py --jobs {args.jobs}"
+        + (f" --limit {args.limit}" if args.limit else "")
+    )
     print(f"{'measure':<58} {'offline assistant':>20} {'baseline (verdict only)':>24}")
     print(
         f"{'names a failing test':<58} {percent(sum(o.failing_named for o in outcomes), total):>20} "
         f"{percent(sum(o.baseline_named for o in outcomes), total):>24}"
     )
+    answered_wrong = [o for o in outcomes if o.wrong_answer]
     print(
-        f"{'gives the first differing line (a sample test fails)':<58} "
-        f"{percent(sum(o.difference_named for o in with_sample), len(with_sample)):>20} {percent(0, len(with_sample)):>24}"
+        f"{'names where the output first differs (all wrong answers)':<58} "
+        f"{percent(sum(o.difference_named for o in answered_wrong), len(answered_wrong)):>20} "
+        f"{percent(0, len(answered_wrong)):>24}"
+    )
+    print(
+        f"{'  of them failing a sample test: shows that line':<58} "
+        f"{percent(sum(o.difference_named for o in with_sample), len(with_sample)):>20}"
     )
     print(f"{'known-wrong solutions failing a sample test':<58} {percent(len(with_sample), total):>20}")
+    print(
+        f"{'known-wrong solutions with a wrong answer (not only TLE/RE)':<58} {percent(len(answered_wrong), total):>20}"
+    )
     print(f"solutions: {total}, wall time {time.perf_counter() - started:.1f} s")
-    missed = [o for o in outcomes if not o.failing_named or (o.sample_failed and not o.difference_named)]
+    missed = [o for o in outcomes if not o.failing_named or (o.wrong_answer and not o.difference_named)]
     for o in missed:
         print(f"  missed: {o.case.question.id} [{o.case.language}]")
 

@@ -87,7 +87,9 @@ def test_hidden_failures_are_named_without_their_inputs(longest_run: CodeQuestio
     code = "def longest_run(nums):\n    return 3\n"
     ctx = context_after_run(longest_run, "python", code)
     reply = OfflineAssistant().reply(ctx, AssistantRequest("explain"))
-    assert "Hidden test(s) `run-empty`, `run-single`, `run-at-end`, `run-all-distinct` fail" in reply
+    # Each is named with where its output first differs: a call test's value differs at its root, `$`.
+    names = ", ".join(f"`{name}` (at $)" for name in ("run-empty", "run-single", "run-at-end", "run-all-distinct"))
+    assert f"Hidden test(s) {names} fail" in reply
     assert "[5, 4, 3, 2, 1]" not in reply
     assert "[7]" not in reply
 

@@ -141,9 +141,9 @@ def test_judge_streams_events_and_replaces_a_dead_box() -> None:
     assert all("expected" not in r for r in first.requests + second.requests)
     assert first.closed
     assert second.closed
-    # Hidden tests expose no output, expectation or checker message.
+    # Hidden tests expose no output or expectation: only where the output first differs.
     assert "expected" not in report["tests"][2]
-    assert report["tests"][2]["message"] == "wrong answer"
+    assert report["tests"][2]["message"] == "wrong answer at $"
 
 
 def test_sample_only_and_sample_diff() -> None:
@@ -153,3 +153,19 @@ def test_sample_only_and_sample_diff() -> None:
     assert report.total == 1
     assert report.tests[0].expected == "3"
     assert report.tests[0].diff
+
+
+@pytest.mark.parametrize(
+    ("message", "shown"),
+    [
+        ("line 3: expected '5', got '4'", "wrong answer at line 3"),
+        ("token 7: expected the number 2.5, got 'x'", "wrong answer at token 7"),
+        ("$[2].name: expected 'b', got 'c'", "wrong answer at $[2].name"),
+        ("$: expected an array of 3 items, got 4", "wrong answer at $"),
+        ("line '7' expected 2 time(s), found 1 in the output", "wrong answer"),
+    ],
+)
+def test_hidden_wrong_answers_say_where_not_what(message: str, shown: str) -> None:
+    from codesensei.runner.judge import hidden_wrong_answer
+
+    assert hidden_wrong_answer(message) == shown

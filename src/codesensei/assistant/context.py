@@ -73,7 +73,8 @@ def visible_run(report: JudgeReport, view: CandidateView) -> VisibleRun:
                 )
             )
         else:
-            tests.append(VisibleTest(name=test.name, visibility="hidden", verdict=test.verdict))
+            # The judge's message for a hidden test says at most where the output first differs.
+            tests.append(VisibleTest(name=test.name, visibility="hidden", verdict=test.verdict, message=test.message))
     return VisibleRun(report.verdict, report.passed, report.total, tuple(tests), report.compile_output)
 
 

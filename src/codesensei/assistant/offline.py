@@ -112,10 +112,15 @@ def _explain_sample(test: VisibleTest, ctx: AssistantContext) -> list[str]:
     return lines
 
 
+def _hidden_name(test: VisibleTest) -> str:
+    located = test.message.startswith("wrong answer at ")
+    return f"`{test.name}` ({test.message.removeprefix('wrong answer ')})" if located else f"`{test.name}`"
+
+
 def _explain_hidden(failing: list[VisibleTest]) -> list[str]:
     by_verdict: dict[str, list[str]] = {}
     for test in failing:
-        by_verdict.setdefault(test.verdict, []).append(f"`{test.name}`")
+        by_verdict.setdefault(test.verdict, []).append(_hidden_name(test))
     lines = []
     for verdict, names in by_verdict.items():
         lines.append(f"**Hidden test(s) {', '.join(names)} fail**: {_VERDICT_ADVICE.get(verdict, verdict)}.")

@@ -9,6 +9,7 @@ per question, then from the cache), so it is judged like any other test.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -138,6 +139,19 @@ def execution_of(outcome: BoxTestOutcome) -> Execution:
     )
 
 
+_DIFFERENCE_AT = re.compile(r"^(line \d+|token \d+|\$[^:]*):")
+
+
+def hidden_wrong_answer(message: str) -> str:
+    """Where a hidden test's output first differs (`line 3`, `$[2]`), never what was expected there.
+
+    Judges commonly say "wrong answer on line 3": the position helps a candidate find the bug and
+    tells nothing of the test's input or expected output.
+    """
+    found = _DIFFERENCE_AT.match(message)
+    return f"wrong answer at {found.group(1)}" if found else "wrong answer"
+
+
 def _shown(text: str) -> str:
     return text if len(text) <= SHOWN_OUTPUT else text[:SHOWN_OUTPUT] + TRUNCATED
 
@@ -197,7 +211,7 @@ def check_test(
         time_ms=round(run.cpu_ms, 3),
         wall_ms=round(run.wall_ms, 3),
         memory_kb=run.memory_kb,
-        message=message if sample or final != "wrong_answer" else "wrong answer",
+        message=message if sample or final != "wrong_answer" else hidden_wrong_answer(message),
         stdout=_shown(output) if sample else None,
         stderr=_shown(run.stderr) if sample else None,
         expected=expected if sample else None,
