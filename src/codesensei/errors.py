@@ -32,3 +32,22 @@ class Conflict(SenseiError):
 class ConfigurationError(SenseiError):
     code = "configuration_error"
     http_status = 500
+
+
+class Unauthorized(SenseiError):
+    """Missing, malformed, expired or revoked credentials: sign in (again)."""
+
+    code = "unauthorized"
+    http_status = 401
+
+
+class Forbidden(SenseiError):
+    """Signed in, but the account's role does not allow this."""
+
+    code = "forbidden"
+    http_status = 403
+
+
+class PayloadTooLarge(SenseiError):
+    code = "payload_too_large"
+    http_status = 413

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from codesensei.errors import ConfigurationError
 
@@ -34,6 +35,28 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(default=60.0, gt=0)
     llm_max_retries: int = Field(default=2, ge=0, le=10)
     assistant_token_budget: int = Field(default=20_000, ge=0, description="model tokens per attempt")
+    # The HTTP API (`sensei serve`): token lifetimes, links, the body limit, browser origins.
+    access_token_ttl_s: int = Field(default=15 * 60, ge=1, description="lifetime of an access token (JWT)")
+    refresh_token_ttl_s: int = Field(default=14 * 24 * 3600, ge=60, description="lifetime of a refresh token")
+    invitation_ttl_hours: float = Field(default=7 * 24, gt=0, description="how long an invitation link can be claimed")
+    password_reset_ttl_s: int = Field(default=3600, ge=60, description="how long a password-reset link works")
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="largest request body the API accepts")
+    # Origins of browser apps allowed to call the API (CORS): a JSON list or comma-separated; none by default.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Base of the invitation and password-reset links; unset = the address the request was sent to.
+    public_url: str | None = None
+    # The administrator account the first `sensei serve` creates (with a one-time password it prints once).
+    admin_email: str = "admin@localhost"
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:

@@ -370,3 +370,21 @@ def test_take_killed_after_an_acknowledged_answer_resumes_with_nothing_lost(
     wrong.close()
     assert wrong.exitstatus == 1
     assert "belongs to assessment 'quiz'" in wrong.before
+
+
+def test_ask_brings_the_assistant_into_the_loop(bank: Platform, tmp_path: Path) -> None:
+    with unit_of_work(bank.sessions) as session:
+        make_assessment(session, questions=["algo-longest-run"], assistant={"mode": "full"})
+    attempt = start(bank, "quiz")
+    program = tmp_path / "solution.py"
+    program.write_text("def longest_run(nums):\n    unused = 1\n    return len(nums)\n")
+    terminal = ScriptedTerminal([f":file {program}", ":ask", "submit", "y"])
+    loop_for(bank, attempt, terminal, sample_judge=samples_fail).run()
+    out = terminal.output
+    assert "Sample test run-sample fails" in out.replace("`", "")
+    assert "unused is assigned" in out.replace("`", "")
+    assert "assistant: offline" in out
+    with unit_of_work(bank.sessions) as session:
+        from codesensei.assistant.service import assistant_log
+
+        assert [e.kind for e in assistant_log(session, attempt[0])] == ["explain"]

@@ -31,7 +31,7 @@ from codesensei.assistant.review import review_code
 from codesensei.bank.model import AnyQuestion, CodeAnswer, CodeQuestion
 from codesensei.bank.service import get_question
 from codesensei.sessions.answering import take_hint
-from codesensei.sessions.attempts import Loaded, authorize, is_open, require_open, view_of
+from codesensei.sessions.attempts import Credential, Loaded, authorize, is_open, require_open, view_of
 from codesensei.sessions.clock import now_utc, remaining_s
 from codesensei.sessions.errors import ActionNotAllowed
 from codesensei.sessions.judging import code_answer
@@ -162,7 +162,7 @@ def _call_model(
 def ask(
     session: Session,
     attempt_id: str,
-    token: str,
+    token: Credential,
     kind: RequestKind,
     message: str = "",
     *,
@@ -171,7 +171,7 @@ def ask(
     language: str | None = None,
     position: int | None = None,
     model: ChatModel | None = None,
-    run_samples: SampleRunner = _sample_judge,
+    run_samples: SampleRunner | None = None,
     on_delta: Callable[[str], None] | None = None,
     now: datetime | None = None,
 ) -> AssistantReply:
@@ -199,7 +199,7 @@ def ask(
         elif isinstance(item.answer, dict | str):
             program = code_answer(question, item.answer)
         if program is not None and kind in ("explain", "debug", "chat"):
-            run = visible_run(run_samples(question, program), view)
+            run = visible_run((run_samples or _sample_judge)(question, program), view)
     ctx = AssistantContext(
         question=view,
         code=program.source if program else "",

@@ -9,7 +9,7 @@ from typer._click import Context
 from typer.core import TyperGroup
 
 from codesensei import __version__
-from codesensei.cli import adaptive, assessment, assist, bank, db, practice, quiz, results, review, runner, take
+from codesensei.cli import adaptive, assessment, assist, bank, db, practice, quiz, results, review, runner, serve, take
 from codesensei.errors import SenseiError
 
 
@@ -45,6 +45,7 @@ adaptive.register(app)
 runner.register(app)
 take.register(app)
 practice.register(app)
+serve.register(app)
 
 
 @app.command()

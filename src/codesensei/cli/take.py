@@ -30,6 +30,8 @@ from codesensei.cli.output import console as default_console
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from codesensei.assistant.context import RequestKind
+    from codesensei.assistant.service import AssistantReply
     from codesensei.platform import Platform
     from codesensei.runner.types import JudgeReport
     from codesensei.sessions.answering import AnswerAck, Hint
@@ -47,8 +49,9 @@ Commands, at any prompt:
   :skip       leave this question for later        :hint      the next hint
   :review     every question and its state          :time      time remaining
   :progress   answered and skipped questions        :submit    submit the attempt (asks first)
-  :quit       leave now; prints how to resume       :help      this list"""
-GLOBAL_COMMANDS = (":skip", ":hint", ":review", ":time", ":progress", ":submit", ":quit", ":help")
+  :quit       leave now; prints how to resume       :help      this list
+  :ask [TEXT] the assistant: why your last run fails, or your question (where the assessment allows)"""
+GLOBAL_COMMANDS = (":skip", ":hint", ":review", ":time", ":progress", ":submit", ":quit", ":help", ":ask")
 CODE_HELP = """\
 Write the program: `edit` opens $EDITOR on it (starter code first), `:file PATH` reads a file,
 `paste` takes lines ended by a line holding only `.`; `lang NAME` switches language, `show` prints
@@ -157,6 +160,19 @@ class AttemptClient:
         from codesensei.sessions.answering import take_hint
 
         return self._call(lambda s, now: take_hint(s, self.attempt_id, self.token, now))
+
+    def ask(self, message: str, draft: Draft | None) -> AssistantReply:
+        """The assistant on the current question; a model answers when one is configured, else the offline one."""
+        from codesensei.assistant.service import ask, model_from_settings
+
+        settings = self.platform.settings
+        model = model_from_settings(settings)
+        kind: RequestKind = "chat" if message else "explain"
+        return self._call(lambda s, now: ask(
+            s, self.attempt_id, self.token, kind, message, settings=settings,
+            code=draft.source if draft else None, language=draft.language if draft else None,
+            model=model, run_samples=self.sample_judge, now=now,
+        ))
 
     def review(self) -> Review:
         from codesensei.sessions.status import review
@@ -375,6 +391,7 @@ class TakeLoop:
     drafts: dict[str, Draft] = field(default_factory=dict)
     can_skip: bool = True
     position: int | None = None
+    current_question_id: str | None = None
 
     @property
     def out(self) -> Console:
@@ -421,6 +438,7 @@ class TakeLoop:
                     raise Move("quit")
                 return self._submit()
             self.position = point.current.position
+            self.current_question_id = question.question_id
             self._show(point, question.to_json())
             try:
                 self._answer(question.to_json())
@@ -539,15 +557,22 @@ class TakeLoop:
                 self.error(f"unknown command {word}; :help lists the commands")
                 continue
             try:
-                self._command(word)
+                self._command(word, line.strip().partition(" ")[2].strip())
             except AttemptClosed:
                 raise
             except SenseiError as exc:
                 self.error(exc.message)
 
-    def _command(self, word: str) -> None:
+    def _command(self, word: str, rest: str = "") -> None:
         if word == ":help":
             self.say(HELP)
+        elif word == ":ask":
+            from rich.markdown import Markdown
+
+            current = self.current_question_id
+            reply = self.client.ask(rest, self.drafts.get(current) if current else None)
+            self.out.print(Markdown(reply.text))
+            self.say(f"[dim]assistant: {escape(reply.provider)}[/]")
         elif word == ":quit":
             raise Move("quit")
         elif word == ":skip":

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from codesensei.bank.service import get_question
 from codesensei.metrics.scopes import record_completion
-from codesensei.sessions.attempts import advance, authorize, leave, move_to, require_open
+from codesensei.sessions.attempts import Credential, advance, authorize, leave, move_to, require_open
 from codesensei.sessions.clock import now_utc
 from codesensei.sessions.errors import ActionNotAllowed
 from codesensei.sessions.judging import Judge, grade_answer
@@ -57,7 +57,7 @@ class Hint:
 def answer_question(
     session: Session,
     attempt_id: str,
-    token: str,
+    token: Credential,
     answer: object,
     *,
     position: int | None = None,
@@ -124,7 +124,7 @@ def answer_question(
     )
 
 
-def take_hint(session: Session, attempt_id: str, token: str, now: datetime | None = None) -> Hint:
+def take_hint(session: Session, attempt_id: str, token: Credential, now: datetime | None = None) -> Hint:
     """The next hint of the current question's ladder; each one costs the policy's penalty."""
     now = now or now_utc()
     loaded = authorize(session, attempt_id, token, now, for_update=True)

@@ -108,9 +108,29 @@ def load(session: Session, attempt_id: str, *, for_update: bool = False) -> Load
     return Loaded(row, definition_of(assessment), repository.items(attempt_id))
 
 
-def authorize(session: Session, attempt_id: str, token: str, now: datetime, *, for_update: bool = False) -> Loaded:
-    """Load the attempt if `token` is its resume token and has not expired."""
+@dataclass(frozen=True)
+class Owner:
+    """Access by ownership: the caller (the API) already authenticated `user_name`, so no resume token is needed."""
+
+    user_name: str
+
+
+# What a use case is authorised by: the attempt's resume token (CLI, scripts) or its authenticated owner (API).
+Credential = str | Owner
+
+
+def authorize(
+    session: Session, attempt_id: str, token: Credential, now: datetime, *, for_update: bool = False
+) -> Loaded:
+    """Load the attempt if `token` is its unexpired resume token, or names the user the attempt belongs to.
+
+    Someone else's attempt is reported as missing, so an attempt id alone never tells whether it exists.
+    """
     loaded = load(session, attempt_id, for_update=for_update)
+    if isinstance(token, Owner):
+        if loaded.row.user_name != token.user_name:
+            raise NotFound(f"attempt '{attempt_id}' does not exist")
+        return loaded
     if not token_matches(token, loaded.row.token_hash):
         raise InvalidSessionToken(f"the session token is not valid for attempt '{attempt_id}'")
     expires = as_utc(loaded.row.token_expires_at)
@@ -288,7 +308,9 @@ def _current(session: Session, loaded: Loaded, now: datetime) -> CurrentQuestion
     )
 
 
-def current_question(session: Session, attempt_id: str, token: str, now: datetime | None = None) -> CurrentQuestion:
+def current_question(
+    session: Session, attempt_id: str, token: Credential, now: datetime | None = None
+) -> CurrentQuestion:
     """The question waiting for an answer, as the candidate sees it (None once closed or finished)."""
     now = now or now_utc()
     loaded = authorize(session, attempt_id, token, now)
@@ -320,7 +342,7 @@ def move_to(loaded: Loaded, position: int, now: datetime) -> None:
 
 
 def skip_question(
-    session: Session, attempt_id: str, token: str, *, to: int | None = None, now: datetime | None = None
+    session: Session, attempt_id: str, token: Credential, *, to: int | None = None, now: datetime | None = None
 ) -> CurrentQuestion:
     """Leave the current question unanswered and move on (or to position `to`); it comes back later."""
     now = now or now_utc()
@@ -367,7 +389,7 @@ def advance(session: Session, loaded: Loaded, answered: AttemptItemRow, now: dat
     row.current_position = item.position
 
 
-def submit_attempt(session: Session, attempt_id: str, token: str, now: datetime | None = None) -> AttemptRow:
+def submit_attempt(session: Session, attempt_id: str, token: Credential, now: datetime | None = None) -> AttemptRow:
     """Submit; unanswered questions score nothing. A second submit, or one after time ran out, is refused."""
     now = now or now_utc()
     loaded = authorize(session, attempt_id, token, now, for_update=True)

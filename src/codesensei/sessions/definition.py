@@ -15,6 +15,8 @@ from codesensei.bank.model import DifficultyLabel, QuestionType
 Mode = Literal["fixed", "random", "adaptive"]
 FeedbackMode = Literal["immediate", "after_submission", "never"]
 Proctoring = Literal["none", "basic", "strict"]
+# Who may take it over the API: invited candidates only, or every signed-in user (practice, open quizzes).
+Access = Literal["invited", "public"]
 
 
 class Strict(BaseModel):
@@ -92,6 +94,7 @@ class AssessmentDefinition(Strict):
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     proctoring: Proctoring = "none"
+    access: Access = "invited"
     accommodations: dict[str, Accommodation] = Field(default_factory=dict)
     adaptive: AdaptiveRules = Field(default_factory=AdaptiveRules)
     token_ttl_hours: float = Field(default=24.0, gt=0, description="how long a resume token stays valid")

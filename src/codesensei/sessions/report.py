@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from codesensei.bank.model import AnyQuestion
 from codesensei.bank.service import get_question
-from codesensei.sessions.attempts import Loaded, authorize, expire_if_due, is_open, load
+from codesensei.sessions.attempts import Credential, Loaded, authorize, expire_if_due, is_open, load
 from codesensei.sessions.clock import as_utc, now_utc
 from codesensei.sessions.errors import ActionNotAllowed
 from codesensei.sessions.view import correct_answer
@@ -214,7 +214,9 @@ def attempt_report(
     return build_report(session, loaded, audience, with_remediation=with_remediation)
 
 
-def candidate_results(session: Session, attempt_id: str, token: str, now: datetime | None = None) -> AttemptReport:
+def candidate_results(
+    session: Session, attempt_id: str, token: Credential, now: datetime | None = None
+) -> AttemptReport:
     """The candidate's report, after submission, as the feedback policy allows."""
     now = now or now_utc()
     loaded = authorize(session, attempt_id, token, now)

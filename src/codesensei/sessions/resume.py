@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from codesensei.sessions.attempts import CurrentQuestion, current_question, load
+from codesensei.sessions.attempts import Credential, CurrentQuestion, current_question, load
 from codesensei.sessions.clock import now_utc
 from codesensei.sessions.status import Progress, TimeStatus, progress, time_status
 
@@ -52,7 +52,7 @@ class ResumePoint:
         }
 
 
-def resume_point(session: Session, attempt_id: str, token: str, now: datetime | None = None) -> ResumePoint:
+def resume_point(session: Session, attempt_id: str, token: Credential, now: datetime | None = None) -> ResumePoint:
     """The state to resume from, all at the same instant of the server's clock (an overdue attempt is submitted)."""
     now = now or now_utc()
     shown = current_question(session, attempt_id, token, now)

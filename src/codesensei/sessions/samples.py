@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from codesensei.bank.model import CodeAnswer, CodeQuestion
 from codesensei.bank.service import get_question
 from codesensei.runner.types import JudgeReport
-from codesensei.sessions.attempts import authorize, require_open
+from codesensei.sessions.attempts import Credential, authorize, require_open
 from codesensei.sessions.clock import now_utc
 from codesensei.sessions.errors import ActionNotAllowed
 from codesensei.sessions.judging import Judge, code_answer
@@ -28,7 +28,7 @@ class SampleTarget:
     question: CodeQuestion
 
 
-def sample_target(session: Session, attempt_id: str, token: str, now: datetime | None = None) -> SampleTarget:
+def sample_target(session: Session, attempt_id: str, token: Credential, now: datetime | None = None) -> SampleTarget:
     """The current question of an open attempt, if it is a code question with sample tests to run."""
     now = now or now_utc()
     loaded = authorize(session, attempt_id, token, now)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from codesensei.sessions.attempts import authorize, expire_if_due, is_open
+from codesensei.sessions.attempts import Credential, authorize, expire_if_due, is_open
 from codesensei.sessions.clock import as_utc, now_utc, remaining_s
 
 
@@ -72,7 +72,7 @@ class Review:
         return {"attempt_id": self.attempt_id, "status": self.status, "questions": [e.to_json() for e in self.entries]}
 
 
-def time_status(session: Session, attempt_id: str, token: str, now: datetime | None = None) -> TimeStatus:
+def time_status(session: Session, attempt_id: str, token: Credential, now: datetime | None = None) -> TimeStatus:
     """Time left on the server's clock (None = no limit), for the attempt and for the current question."""
     now = now or now_utc()
     loaded = authorize(session, attempt_id, token, now)
@@ -92,7 +92,7 @@ def time_status(session: Session, attempt_id: str, token: str, now: datetime | N
     )
 
 
-def progress(session: Session, attempt_id: str, token: str, now: datetime | None = None) -> Progress:
+def progress(session: Session, attempt_id: str, token: Credential, now: datetime | None = None) -> Progress:
     now = now or now_utc()
     loaded = authorize(session, attempt_id, token, now)
     expire_if_due(loaded, now)
@@ -106,7 +106,7 @@ def progress(session: Session, attempt_id: str, token: str, now: datetime | None
     )
 
 
-def review(session: Session, attempt_id: str, token: str, now: datetime | None = None) -> Review:
+def review(session: Session, attempt_id: str, token: Credential, now: datetime | None = None) -> Review:
     """Every question of the attempt with its state, so the candidate can come back to skipped ones."""
     now = now or now_utc()
     loaded = authorize(session, attempt_id, token, now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from codesensei.store import assistant_tables, session_tables  # noqa: F401 - registers the tables on Base.metadata
+from codesensei.store import account_tables, assistant_tables, session_tables  # noqa: F401 - registers the tables
 from codesensei.store.tables import Base
 
 

@@ -1,0 +1,68 @@
+"""The FastAPI application factory: `create_app(settings)`; `sensei serve` runs it under uvicorn.
+
+Opening the platform (migrations, first-start data) happens in the lifespan, so building the app touches
+nothing: the OpenAPI document and the route table are available without a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.concurrency import run_in_threadpool
+
+from codesensei import __version__
+from codesensei.api.errors import install_error_handlers
+from codesensei.api.limits import BodyLimit
+from codesensei.api.openapi import install_openapi
+from codesensei.api.routers import assessments, attempts, auth, health, invitations, metrics, questions, reports, users
+from codesensei.settings import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from codesensei.assistant.service import model_from_settings
+        from codesensei.platform import open_platform
+
+        # Blocking work (migrations, the first bank import) runs off the event loop.
+        platform = await run_in_threadpool(open_platform, settings)
+        app.state.platform = platform
+        app.state.chat_model = model_from_settings(settings)
+        try:
+            yield
+        finally:
+            close = getattr(app.state.chat_model, "close", None)
+            if callable(close):
+                close()
+            platform.close()
+
+    app = FastAPI(
+        title="Code Sensei", version=__version__, lifespan=lifespan, docs_url="/docs", redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    routers = [m.router for m in (health, auth, users, invitations, questions, assessments, attempts, reports, metrics)]
+    for router in routers:
+        app.include_router(router)
+    install_openapi(app, routers)
+    # The body limit sits inside CORS, so a 413 still carries the CORS headers a browser needs to read it.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type"],
+            # Tokens travel in the Authorization header, never in cookies: no credentials mode needed.
+            allow_credentials=False, max_age=600,
+        )
+    return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """The factory uvicorn's worker processes call (`--workers N`): settings from the environment."""
+    return create_app(load_settings())
