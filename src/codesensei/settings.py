@@ -45,6 +45,16 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Base of the invitation and password-reset links; unset = the address the request was sent to.
     public_url: str | None = None
+    # Rate limits per minute (0 = unlimited): running, submitting and the assistant per user; sign-in, refresh
+    # and link claims per client address (a class behind one NAT claims its invitations from one address).
+    rate_run_per_minute: float = Field(default=30, ge=0)
+    rate_submit_per_minute: float = Field(default=10, ge=0)
+    rate_assistant_per_minute: float = Field(default=10, ge=0)
+    rate_login_per_minute: float = Field(default=30, ge=0)
+    # WebSocket jobs: worker threads (sandbox runs, model calls), and how long a finished job's events are
+    # kept for a client that reconnects.
+    ws_job_threads: int = Field(default=16, ge=1)
+    ws_replay_ttl_s: float = Field(default=300, gt=0)
     # The administrator account the first `sensei serve` creates (with a one-time password it prints once).
     admin_email: str = "admin@localhost"
 

@@ -34,6 +34,9 @@ from codesensei.store.db import make_engine, unit_of_work
 from conftest import BACKENDS, POSTGRES_URL
 
 STRONG = "correct horse battery staple"
+NO_RATE_LIMITS = {
+    "rate_run_per_minute": 0, "rate_submit_per_minute": 0, "rate_assistant_per_minute": 0, "rate_login_per_minute": 0,
+}
 
 
 @dataclass
@@ -83,7 +86,9 @@ class Api:
 def make_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settings:
     return Settings(
         database_url=database_url, data_dir=tmp_path / "data", load_sample_bank=True,
-        starter_bank_dir=tmp_path / "no-starter-bank", secret_key=secrets.token_urlsafe(48), **overrides,
+        starter_bank_dir=tmp_path / "no-starter-bank", secret_key=secrets.token_urlsafe(48),
+        # Tests sign in and answer faster than people: rate limits only where a test sets them.
+        **{**NO_RATE_LIMITS, **overrides},
     )
 
 

@@ -38,6 +38,6 @@ def test_the_migration_matches_the_tables_and_downgrades(database_url: str) -> N
         assert migrate.current_revision(engine) == "0004"
         migrate.upgrade(engine)
         assert set(inspect(engine).get_table_names()) >= ACCOUNT_TABLES
-        assert migrate.current_revision(engine) == migrate.head_revision() == "0005"
+        assert migrate.current_revision(engine) == migrate.head_revision()
     finally:
         engine.dispose()

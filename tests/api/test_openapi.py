@@ -35,8 +35,9 @@ def test_the_document_describes_every_operation(module_api: Api) -> None:
                 continue
             content = operation["responses"][success]["content"]
             schema = resolve(next(iter(content.values()))["schema"], document)
-            # Every answer is typed: an object with named properties, or declared text (CSV, exports).
-            assert schema.get("properties") or schema.get("type") in ("string", "object"), where
+            # Every answer is typed: an object with named properties, declared text (CSV, exports) or a list of
+            # records (a JSON export).
+            assert schema.get("properties") or schema.get("type") in ("string", "object", "array"), where
 
 
 def test_the_candidates_question_view_cannot_carry_keys(module_api: Api) -> None:

@@ -14,9 +14,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
 from codesensei import __version__
+from codesensei.api import ws
 from codesensei.api.errors import install_error_handlers
 from codesensei.api.limits import BodyLimit
 from codesensei.api.openapi import install_openapi
+from codesensei.api.ratelimit import RateLimiter
 from codesensei.api.routers import assessments, attempts, auth, health, invitations, metrics, questions, reports, users
 from codesensei.settings import Settings, load_settings
 
@@ -36,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            app.state.sockets.close()
             close = getattr(app.state.chat_model, "close", None)
             if callable(close):
                 close()
@@ -46,11 +49,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
+    app.state.rate_limiter = RateLimiter.from_settings(settings)
+    app.state.sockets = ws.SocketHub(settings, app.state.rate_limiter)
     install_error_handlers(app)
     routers = [m.router for m in (health, auth, users, invitations, questions, assessments, attempts, reports, metrics)]
     for router in routers:
         app.include_router(router)
     install_openapi(app, routers)
+    app.include_router(ws.router)
+    # The web app (codesensei.web, owned by the web domain): its files, and index.html for its client routes.
+    # Added after every API route, which it never shadows.
+    from codesensei.web import mount_web
+    mount_web(app)
     # The body limit sits inside CORS, so a 413 still carries the CORS headers a browser needs to read it.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:

@@ -8,6 +8,7 @@ a database constraint that a concurrent request won is 409 `conflict`; anything 
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -29,8 +30,25 @@ _HTTP_CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "payload_too_large",
+    429: "rate_limited",
     415: "unsupported_media_type",
 }
+
+
+class RateLimited(SenseiError):
+    """Too many requests of one kind from one caller (see `api.ratelimit`); answered with `Retry-After`."""
+
+    code = "rate_limited"
+    http_status = 429
+
+    def __init__(self, message: str, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+    @property
+    def retry_after_header(self) -> str:
+        # Retry-After takes whole seconds; rounding up never invites a retry that is refused again.
+        return str(max(1, math.ceil(self.retry_after_s)))
 
 
 def error_response(
@@ -45,6 +63,8 @@ def _sensei_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, SenseiError)
     # RFC 6750: a 401 names the scheme the client should authenticate with.
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    if isinstance(exc, RateLimited):
+        headers = {"Retry-After": exc.retry_after_header}
     return error_response(exc.http_status, exc.code, exc.message, headers=headers)
 
 

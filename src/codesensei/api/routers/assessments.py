@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Body
 
 from codesensei.api.accounts.access import visible_assessment, visible_assessments
 from codesensei.api.deps import Author, SessionDep, SignedIn, Staff
@@ -17,8 +19,17 @@ from codesensei.sessions.definition import AssessmentDefinition
 router = APIRouter(prefix="/api/assessments", tags=["assessments"], responses=ERROR_RESPONSES)
 
 
+# Questions of the sample bank every install has: the example works as written (and lets API fuzzers reach a 201).
+DEFINITION_EXAMPLE = {
+    "id": "python-basics", "title": "Python basics", "questions": ["py-is-vs-equals", "py-mutable-default"],
+    "duration_minutes": 30, "access": "public",
+}
+
+
 @router.post("", status_code=201)
-def create(definition: AssessmentDefinition, _: Author, session: SessionDep) -> AssessmentOut:
+def create(
+    definition: Annotated[AssessmentDefinition, Body(examples=[DEFINITION_EXAMPLE])], _: Author, session: SessionDep
+) -> AssessmentOut:
     """Create a draft from a definition, or replace a draft with the same id (a published one cannot change)."""
     return AssessmentOut.of(create_assessment(session, definition))
 

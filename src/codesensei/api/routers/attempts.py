@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
+from sqlalchemy.orm import Session
 
 from codesensei.api.deps import ChatModelDep, Reviewer, SessionDep, SettingsDep, SignedIn
+from codesensei.api.ratelimit import AssistantLimit, SubmitLimit
 from codesensei.api.schemas.attempts import (
     AnswerAck,
     AnswerRequest,
@@ -24,7 +26,7 @@ from codesensei.api.schemas.attempts import (
     SkipRequest,
     TimeOut,
 )
-from codesensei.api.schemas.common import ERROR_RESPONSES
+from codesensei.api.schemas.common import ERROR_RESPONSES, RATE_LIMITED
 from codesensei.api.schemas.reports import AssistantAsk, AssistantLog, AssistantReplyOut, AttemptReportOut
 from codesensei.assistant.service import ask, assistant_log
 from codesensei.errors import NotFound
@@ -39,17 +41,23 @@ from codesensei.store.attempts import AttemptRepository
 router = APIRouter(prefix="/api/attempts", tags=["attempts"], responses=ERROR_RESPONSES)
 
 
-def settled(attempt_id: Annotated[str, Path(max_length=64)], user: SignedIn, session: SessionDep) -> str:
-    """The attempt id, after submitting the attempt if its deadline passed — committed at once, on its own.
+def settle_deadline(session: Session, attempt_id: str) -> None:
+    """Submit the attempt if its deadline passed, and commit that at once, on its own.
 
     The call that follows may be refused (a late answer is), which rolls its transaction back; the
     auto-submit must survive that, as it does in the CLI. Cheap when nothing is due: one primary-key read.
+    The WebSocket endpoint calls it before each job too.
     """
     row = AttemptRepository(session).get(attempt_id)
     now = now_utc()
     if row is not None and row.status == "in_progress" and row.deadline_at and now >= as_utc(row.deadline_at):
         expire_attempt(session, attempt_id, now)
         session.commit()
+
+
+def settled(attempt_id: Annotated[str, Path(max_length=64)], user: SignedIn, session: SessionDep) -> str:
+    """The attempt id, after submitting the attempt if its deadline passed (see `settle_deadline`)."""
+    settle_deadline(session, attempt_id)
     return attempt_id
 
 
@@ -74,7 +82,7 @@ def question(attempt_id: Attempt, user: SignedIn, session: SessionDep) -> Curren
     return CurrentQuestionOut.model_validate(current_question(session, attempt_id, user.owner, now_utc()).to_json())
 
 
-@router.post("/{attempt_id}/answer")
+@router.post("/{attempt_id}/answer", dependencies=[SubmitLimit], responses=RATE_LIMITED)
 def answer(attempt_id: Attempt, body: AnswerRequest, user: SignedIn, session: SessionDep) -> AnswerAck:
     """Grade and record the answer (code runs in the sandbox); the answer is committed before this returns."""
     ack = answer_question(session, attempt_id, user.owner, body.answer, position=body.position, now=now_utc())
@@ -128,7 +136,7 @@ def results(attempt_id: Attempt, user: SignedIn, session: SessionDep) -> Attempt
     return AttemptReportOut.model_validate(candidate_results(session, attempt_id, user.owner, now_utc()).to_json())
 
 
-@router.post("/{attempt_id}/assistant")
+@router.post("/{attempt_id}/assistant", dependencies=[AssistantLimit], responses=RATE_LIMITED)
 def assistant(
     attempt_id: Attempt,
     body: AssistantAsk,

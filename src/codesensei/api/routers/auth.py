@@ -10,6 +10,7 @@ from codesensei.api.accounts import signin
 from codesensei.api.accounts.signin import IssuedTokens, RefreshReused
 from codesensei.api.accounts.users import UserInfo
 from codesensei.api.deps import PlatformDep, SessionDep, SettingsDep, SignedIn
+from codesensei.api.ratelimit import LoginLimit
 from codesensei.api.schemas.accounts import (
     LoginRequest,
     PasswordChange,
@@ -18,7 +19,7 @@ from codesensei.api.schemas.accounts import (
     TokenResponse,
     UserOut,
 )
-from codesensei.api.schemas.common import ERROR_RESPONSES
+from codesensei.api.schemas.common import ERROR_RESPONSES, RATE_LIMITED
 from codesensei.errors import Unauthorized
 from codesensei.sessions.clock import now_utc
 from codesensei.store.accounts import AccountRepository
@@ -42,7 +43,7 @@ def token_fields(tokens: IssuedTokens, now: datetime) -> dict[str, object]:
     }
 
 
-@router.post("/login")
+@router.post("/login", dependencies=[LoginLimit], responses=RATE_LIMITED)
 def login(body: LoginRequest, session: SessionDep, settings: SettingsDep) -> TokenResponse:
     """Email and password → a short-lived access token and a one-time refresh token."""
     now = now_utc()
@@ -50,7 +51,7 @@ def login(body: LoginRequest, session: SessionDep, settings: SettingsDep) -> Tok
     return TokenResponse.model_validate(token_fields(tokens, now))
 
 
-@router.post("/refresh")
+@router.post("/refresh", dependencies=[LoginLimit], responses=RATE_LIMITED)
 def refresh(body: RefreshRequest, platform: PlatformDep, settings: SettingsDep) -> TokenResponse:
     """Trade a refresh token for a new pair; the old one stops working. Reusing a used one ends the session."""
     now = now_utc()
@@ -84,7 +85,7 @@ def change_password(body: PasswordChange, user: SignedIn, session: SessionDep) -
     return Response(status_code=204)
 
 
-@router.post("/reset", status_code=204, response_class=Response)
+@router.post("/reset", status_code=204, response_class=Response, dependencies=[LoginLimit], responses=RATE_LIMITED)
 def reset_password(body: PasswordResetRequest, session: SessionDep) -> Response:
     """Set a new password with the one-time token of a reset link; every sign-in session of the account ends."""
     signin.reset_password(session, body.token, body.new_password, now_utc())

@@ -6,12 +6,13 @@ import csv
 import io
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 
 from codesensei.api.accounts import invitations, signin
 from codesensei.api.accounts.invitations import InvitationInfo
 from codesensei.api.deps import Author, SessionDep, SettingsDep
 from codesensei.api.links import link
+from codesensei.api.ratelimit import LoginLimit
 from codesensei.api.routers.auth import token_fields
 from codesensei.api.schemas.accounts import (
     ClaimRequest,
@@ -20,7 +21,7 @@ from codesensei.api.schemas.accounts import (
     InvitationList,
     InvitationOut,
 )
-from codesensei.api.schemas.common import ERROR_RESPONSES
+from codesensei.api.schemas.common import ERROR_RESPONSES, RATE_LIMITED
 from codesensei.sessions.clock import now_utc
 from codesensei.settings import Settings
 
@@ -35,7 +36,8 @@ def _out(info: InvitationInfo, request: Request, settings: Settings) -> Invitati
 
 @router.post("/api/assessments/{assessment_id}/invitations", status_code=201)
 def invite(
-    assessment_id: str, body: InvitationCreate, author: Author, session: SessionDep, settings: SettingsDep,
+    assessment_id: str, body: Annotated[InvitationCreate, Body(examples=[{"emails": ["ada@example.com"]}])],
+    author: Author, session: SessionDep, settings: SettingsDep,
     request: Request,
 ) -> InvitationList:
     """Invite addresses; the answer holds each one-time claim link (no mail is sent: pass them on).
@@ -76,7 +78,7 @@ def list_invitations(
     return InvitationList(invitations=[_out(i, request, settings) for i in found])
 
 
-@router.post("/api/invitations/claim")
+@router.post("/api/invitations/claim", dependencies=[LoginLimit], responses=RATE_LIMITED)
 def claim(body: ClaimRequest, session: SessionDep, settings: SettingsDep) -> ClaimResponse:
     """Claim an invitation once: creates the candidate account (or signs in to the existing one with its
     password) and returns tokens. Afterwards the candidate signs in with email and password."""

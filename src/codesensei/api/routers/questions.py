@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from codesensei.api.deps import Author, SessionDep, Staff
 from codesensei.api.schemas.bank import ImportReportOut, QuestionDetailOut, QuestionPage, QuestionSummaryOut
-from codesensei.api.schemas.common import ERROR_RESPONSES
+from codesensei.api.schemas.common import ERROR_RESPONSES, MAX_OFFSET
 from codesensei.bank.files import BankFile, parse_document
 from codesensei.bank.model import DifficultyLabel, QuestionType
 from codesensei.bank.schema import bank_json_schema
@@ -42,7 +42,7 @@ def questions(
     difficulty: Annotated[list[DifficultyLabel], Query()] = [],  # noqa: B006
     include_inactive: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> QuestionPage:
     """List the bank with filters (each may repeat: `?topic=arrays&topic=graphs`), or search it with `q`."""
     flt = QuestionFilter(types=type, topics=topic, skills=skill, tags=tag, languages=language,
@@ -68,13 +68,23 @@ def question(question_id: str, _: Staff, session: SessionDep) -> QuestionDetailO
     return QuestionDetailOut.model_validate(describe_question(session, question_id).to_json())
 
 
+IMPORT_EXAMPLE = """\
+questions:
+  - id: example-true-false
+    type: true_false
+    title: Python lists are mutable
+    text: Python lists can be changed in place.
+    answer: true
+"""
+
+
 @router.post(
     "/import",
     openapi_extra={
         "requestBody": {
             "required": True,
             "description": "one bank file, YAML or JSON (see `GET /api/questions/schema`)",
-            "content": {media: {"schema": {"type": "string"}} for media in BANK_MEDIA_TYPES},
+            "content": {media: {"schema": {"type": "string"}, "example": IMPORT_EXAMPLE} for media in BANK_MEDIA_TYPES},
         }
     },
 )

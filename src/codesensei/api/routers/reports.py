@@ -96,7 +96,11 @@ def _chunks(spool: IO[str]) -> Iterator[str]:
 @router.get(
     "/api/results/export",
     response_class=StreamingResponse,
-    responses={200: {"content": {m: {"schema": {"type": "string"}} for m in MEDIA_TYPES.values()}}},
+    # JSON is one array of records; JSON Lines and CSV are text.
+    responses={200: {"content": {
+        m: {"schema": {"type": "array", "items": {"type": "object"}} if f == "json" else {"type": "string"}}
+        for f, m in MEDIA_TYPES.items()
+    }}},
 )
 def export(
     _: Reviewer,

@@ -12,7 +12,7 @@ from codesensei.api.deps import Admin, SessionDep, SettingsDep
 from codesensei.api.links import link
 from codesensei.api.routers.auth import user_out
 from codesensei.api.schemas.accounts import ResetLink, UserCreate, UserList, UserOut, UserUpdate
-from codesensei.api.schemas.common import ERROR_RESPONSES
+from codesensei.api.schemas.common import ERROR_RESPONSES, MAX_OFFSET
 from codesensei.sessions.clock import now_utc
 
 router = APIRouter(prefix="/api/users", tags=["users"], responses=ERROR_RESPONSES)
@@ -33,7 +33,7 @@ def list_users(
     session: SessionDep,
     role: Role | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> UserList:
     found, total = users.list_users(session, role=role, limit=limit, offset=offset)
     return UserList(users=[user_out(u) for u in found], total=total)

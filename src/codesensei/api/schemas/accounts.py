@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from codesensei.api.accounts.invitations import InvitationStatus
 from codesensei.api.accounts.roles import Role
+from codesensei.api.schemas.common import UtcDateTime
 
 Email = Field(min_length=3, max_length=320, examples=["ann@example.com"])
 Password = Field(min_length=1, max_length=1024)
@@ -31,16 +32,16 @@ class UserOut(BaseModel):
     role: Role
     active: bool
     has_password: bool
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class TokenResponse(BaseModel):
     access_token: str = Field(description="a JWT for the `Authorization: Bearer` header")
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth 2 token type, not a secret
     expires_in: int = Field(description="seconds until the access token expires")
-    expires_at: datetime
+    expires_at: UtcDateTime
     refresh_token: str = Field(description="one-time: each refresh returns the next one")
-    refresh_expires_at: datetime
+    refresh_expires_at: UtcDateTime
     user: UserOut
 
 
@@ -79,7 +80,7 @@ class UserList(BaseModel):
 class ResetLink(BaseModel):
     token: str = Field(description="one-time; POST it with a new password to /api/auth/reset")
     link: str
-    expires_at: datetime
+    expires_at: UtcDateTime
 
 
 class InvitationCreate(BaseModel):
@@ -93,10 +94,10 @@ class InvitationOut(BaseModel):
     assessment_id: str
     email: str
     status: InvitationStatus
-    created_at: datetime
-    expires_at: datetime
-    closes_at: datetime | None
-    claimed_at: datetime | None
+    created_at: UtcDateTime
+    expires_at: UtcDateTime
+    closes_at: UtcDateTime | None
+    claimed_at: UtcDateTime | None
     user_id: str | None
     token: str | None = Field(description="the one-time claim token: only in the answer that issued it")
     link: str | None = Field(description="the claim link to send to the invitee: only in the answer that issued it")

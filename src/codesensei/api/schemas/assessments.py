@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel
 
+from codesensei.api.schemas.common import UtcDateTime
 from codesensei.sessions.assessments import AssessmentInfo
 from codesensei.sessions.definition import Access, AssessmentDefinition, FeedbackMode, Mode
 
@@ -23,11 +22,11 @@ class AssessmentBrief(BaseModel):
     duration_minutes: float | None
     question_time_limit_s: float | None
     max_attempts: int | None
-    opens_at: datetime | None
-    closes_at: datetime | None
+    opens_at: UtcDateTime | None
+    closes_at: UtcDateTime | None
     feedback: FeedbackMode
     hints_allowed: bool
-    published_at: datetime | None
+    published_at: UtcDateTime | None
 
     @classmethod
     def of(cls, info: AssessmentInfo) -> AssessmentBrief:
@@ -49,7 +48,7 @@ class AssessmentOut(BaseModel):
     title: str
     mode: Mode
     status: str
-    published_at: datetime | None
+    published_at: UtcDateTime | None
     definition: AssessmentDefinition
 
     @classmethod

@@ -6,10 +6,11 @@ hold a key, a hidden test, a reference solution or an explanation.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, JsonValue
+
+from codesensei.api.schemas.common import UtcDateTime
 
 
 class OptionOut(BaseModel):
@@ -56,7 +57,7 @@ class AttemptStarted(BaseModel):
     attempt_id: str
     assessment_id: str
     number: int
-    deadline_at: datetime | None
+    deadline_at: UtcDateTime | None
     question: QuestionView | None
 
 
@@ -129,8 +130,8 @@ class ReviewOut(BaseModel):
 class TimeOut(BaseModel):
     attempt_id: str
     status: str
-    started_at: datetime
-    deadline_at: datetime | None
+    started_at: UtcDateTime
+    deadline_at: UtcDateTime | None
     remaining_s: float | None
     question_remaining_s: float | None
 
@@ -157,7 +158,7 @@ class ResumeOut(BaseModel):
     position: int | None
     total: int
     remaining_s: float | None
-    deadline_at: datetime | None
+    deadline_at: UtcDateTime | None
     question_remaining_s: float | None
     progress: ProgressOut
     question: QuestionView | None
@@ -169,8 +170,8 @@ class AttemptSummaryOut(BaseModel):
     assessment_id: str
     number: int
     status: str
-    started_at: datetime
-    submitted_at: datetime | None
+    started_at: UtcDateTime
+    submitted_at: UtcDateTime | None
     percentage: float | None
     passed: bool | None
 

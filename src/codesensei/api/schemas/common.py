@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+
+
+def _utc(value: datetime) -> datetime:
+    # The store keeps UTC instants, and SQLite returns them without a zone; OpenAPI's `date-time` needs one.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+# Past this, an offset would overflow the database's 64-bit integers (a 500); no list is that long anyway.
+MAX_OFFSET = 2**31 - 1
+
+# Every instant the API returns: RFC 3339 with an offset, as its schema (`format: date-time`) promises.
+UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
 
 
 class FieldProblem(BaseModel):
@@ -27,10 +40,16 @@ def _error(description: str) -> dict[str, Any]:
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _error("The body could not be read: not JSON, or broken (`bad_request`)"),
     401: _error("Missing, expired or revoked access token (`unauthorized`)"),
     403: _error("The account's role does not allow this (`forbidden`)"),
     404: _error("No such resource, or not one this account may see (`not_found`)"),
     409: _error("The resource's state does not allow this (`conflict`, `attempt_closed`, …)"),
     413: _error("The request body is larger than the server accepts (`payload_too_large`)"),
     422: _error("The request is invalid (`validation_failed` and others); `details` names the fields"),
+}
+
+# Added to the operations that are rate limited (`api.ratelimit`).
+RATE_LIMITED: dict[int | str, dict[str, Any]] = {
+    429: _error("Too many such requests from this caller (`rate_limited`); `Retry-After` says when to retry"),
 }

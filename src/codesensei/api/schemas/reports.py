@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from codesensei.api.schemas.common import UtcDateTime
 from codesensei.assistant.context import RequestKind
 from codesensei.sessions.report import ReportState
 
@@ -51,8 +51,8 @@ class AttemptReportOut(BaseModel):
     number: int
     status: str
     submit_reason: str | None
-    started_at: datetime
-    submitted_at: datetime | None
+    started_at: UtcDateTime
+    submitted_at: UtcDateTime | None
     points_earned: float
     points_possible: float
     percentage: float
@@ -76,7 +76,7 @@ class QueueEntryOut(BaseModel):
     assessment_id: str
     user: str
     number: int
-    submitted_at: datetime | None
+    submitted_at: UtcDateTime | None
     position: int
     question_id: str
     question_version: int
@@ -105,7 +105,7 @@ class AuditEntryOut(BaseModel):
     old_correct: bool
     new_correct: bool
     details: dict[str, Any]
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class AuditHistory(BaseModel):
@@ -215,7 +215,7 @@ class LoggedExchangeOut(BaseModel):
     provider: str
     prompt: list[dict[str, Any]] | None
     tokens: int
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class AssistantLog(BaseModel):
