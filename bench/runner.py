@@ -33,7 +33,7 @@ from codesensei.runner.jobs import JudgeJob
 from codesensei.runner.judge import report_from_events
 from codesensei.runner.languages import get_language
 from codesensei.runner.pool import WarmPool
-from codesensei.runner.sandbox import BwrapSandbox
+from codesensei.runner.sandbox import BOX_ENV, BwrapSandbox
 
 TESTS = 10
 SOURCES = {
@@ -144,10 +144,13 @@ def bare(language: str) -> Callable[[], None]:
         "-c" if language == "python" else "-e",
         "0" if language == "javascript" else "pass",
     ]
+    # The environment a box gets: this shell's may carry start-up hooks (NODE_EXTRA_CA_CERTS makes every
+    # Node.js start parse a CA bundle) that measure the host, not the interpreter.
+    env = dict(BOX_ENV)
 
     def one() -> None:
         for _ in range(TESTS):
-            subprocess.run(argv, capture_output=True, check=True)
+            subprocess.run(argv, capture_output=True, check=True, env=env)
 
     return one
 
@@ -170,6 +173,7 @@ def main() -> int:
     parser.add_argument("--languages", default="python,javascript", help="comma-separated, e.g. python")
     parser.add_argument("--no-baselines", action="store_true", help="time only the runner (naive/bare show 0)")
     args = parser.parse_args()
+    load_before = os.getloadavg()
     workdir = Path(tempfile.mkdtemp(prefix="sensei-bench-"))
     os.environ.setdefault("SENSEI_DATA_DIR", str(workdir / "data"))
     sandbox = BwrapSandbox()
@@ -189,7 +193,7 @@ def main() -> int:
         pool.close()
     header = (
         f"{'language':<11}{'problem':<8}{'runner p50/p95 ms':>19}{'sub/s':>8}"
-        f"{'naive p50/p95 ms':>19}{'sub/s':>8}{'bare p50 ms':>13}{'naive/runner':>14}"
+        f"{'naive p50/p95 ms':>19}{'sub/s':>8}{'bare p50 ms':>13}{'naive/runner':>14}{'bare/runner':>13}"
     )
     print(f"\n{TESTS} tests per submission, {os.cpu_count()} cores, throughput with 2 workers, slots={args.slots}")
     print(header)
@@ -197,9 +201,12 @@ def main() -> int:
     for language, kind, a, b, c in rows:
         print(
             f"{language:<11}{kind:<8}{a[0]:>9.1f}/{a[1]:<9.1f}{a[2]:>8.1f}{b[0]:>9.1f}/{b[1]:<9.1f}{b[2]:>8.1f}"
-            f"{c[0]:>13.1f}{b[0] / a[0]:>13.1f}x"
+            f"{c[0]:>13.1f}{b[0] / a[0]:>13.1f}x{c[0] / a[0]:>12.1f}x"
         )
-    print(f"\ncommand: {shlex.join([sys.executable, *sys.argv])}")
+    started, ended = load_before, os.getloadavg()
+    print(f"\nload average (1/5/15 min) before: {started[0]:.2f} {started[1]:.2f} {started[2]:.2f}, ", end="")
+    print(f"after: {ended[0]:.2f} {ended[1]:.2f} {ended[2]:.2f}")
+    print(f"command: {shlex.join([sys.executable, *sys.argv])}")
     return 0
 
 

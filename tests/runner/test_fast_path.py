@@ -59,3 +59,30 @@ def test_harness_ships_as_bytecode_only_for_the_same_python(monkeypatch: pytest.
     monkeypatch.setattr(harness, "BOX_PYTHON", "/nonexistent/python3")
     assert not harness._box_python_is_ours()
     assert list(harness.python_harness.__wrapped__()) == ["pybox.py", "pyvalues.py"]
+
+
+@pytest.mark.sandbox
+def test_code_compiled_once_still_reports_per_test() -> None:
+    tests = [{"name": f"t{i}", "kind": "stdio", "input": "", "expected": "yes", "visibility": "sample"} for i in "ab"]
+    # The warm parent compiles a clean program once for all tests; a program the compiler warns about (or
+    # rejects) is compiled by every test, so each test's stderr shows what the compiler said.
+    warned = judge(question(tests), CodeAnswer(language="python", source="x = 1\nif x is 1:\n    print('yes')\n"))
+    assert warned.verdict == "accepted", warned.to_json()
+    assert all("SyntaxWarning" in (test.stderr or "") for test in warned.tests), warned.to_json()
+    broken = judge(question(tests), CodeAnswer(language="python", source="print('yes'\n"))
+    assert [test.verdict for test in broken.tests] == ["runtime_error", "runtime_error"], broken.to_json()
+    assert all("SyntaxError" in (test.stderr or "") for test in broken.tests), broken.to_json()
+    # Annotations stay unevaluated, as they always were in the harness.
+    hinted = "def f(a: List[int]) -> Optional[int]:\n    return None\nprint('yes')\n"
+    assert judge(question(tests), CodeAnswer(language="python", source=hinted)).verdict == "accepted"
+
+
+@pytest.mark.sandbox
+def test_modules_a_submission_imports_are_loaded_before_its_tests() -> None:
+    tests = [{"name": f"t{i}", "kind": "stdio", "input": "", "expected": "True", "visibility": "sample"} for i in "ab"]
+    # `re` and `typing` are imported by the warm parent when the source names them (not at box start).
+    source = "import sys\nimport re\nfrom typing import List\nprint('re' in sys.modules and 'typing' in sys.modules)\n"
+    report = judge(question(tests), CodeAnswer(language="python", source=source))
+    assert report.verdict == "accepted", report.to_json()
+    bare = judge(question(tests), CodeAnswer(language="python", source="import sys\nprint('re' not in sys.modules)\n"))
+    assert bare.verdict == "accepted", bare.to_json()

@@ -48,6 +48,10 @@ def test_host_uid_is_not_root_and_capabilities_are_empty() -> None:
                     fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
                     if fields["Name"].strip() == "python3":
                         uids = [int(x) for x in fields["Uid"].split()]
+                        gids = [int(x) for x in fields["Gid"].split()]
+                        # Real, effective, saved and filesystem ids, and no supplementary group of the server's.
+                        assert min(gids) != 0, fields["Gid"]
+                        assert not fields.get("Groups", "").split(), fields["Groups"]
                         seen.append((min(uids), fields["CapEff"].strip()))
             time.sleep(0.05)
     finally:

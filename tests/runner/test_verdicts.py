@@ -80,7 +80,13 @@ class FakeBox:
         return not self.closed
 
     def run_test(self, request: dict[str, Any], timeout_s: float) -> BoxTestOutcome:
+        self.send_test(request, timeout_s)
+        return self.receive_test()
+
+    def send_test(self, request: dict[str, Any], timeout_s: float) -> None:
         self.requests.append(request)
+
+    def receive_test(self) -> BoxTestOutcome:
         return BoxTestOutcome(self.reports.pop(0), oom_killed=False, cgroup_cpu_ms=1.0)
 
     def close(self) -> None:

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from codesensei.bank.model import CallTest, Checker, CodeAnswer, CodeQuestion, ScriptTest, StdioTest
 from codesensei.errors import SenseiError
@@ -37,6 +37,15 @@ class TestBox(Protocol):
     def run_test(self, request: dict[str, Any], timeout_s: float) -> BoxTestOutcome: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class SplitTestBox(TestBox, Protocol):
+    """A box that can start a test and be asked for its outcome later (`run_test` is both in one)."""
+
+    def send_test(self, request: dict[str, Any], timeout_s: float) -> None: ...
+
+    def receive_test(self) -> BoxTestOutcome: ...
 
 
 class BoxSource(Protocol):
@@ -121,8 +130,11 @@ def box_request(test: ExecutedTest, question: CodeQuestion, limits: RunLimits) -
 def execution_of(outcome: BoxTestOutcome) -> Execution:
     report = outcome.report
     if report is None:
+        # A harness that died after the server interrupted it for time (the signal can land as a vm call
+        # ends, when Node.js's default handler is briefly back) ran out of time, whatever else it did.
+        status = "timeout" if outcome.interrupted else "died"
         return Execution(
-            "died", None, None, 0.0, 0.0, 0, "", outcome.box_stderr, None, outcome.oom_killed, outcome.cgroup_cpu_ms
+            status, None, None, 0.0, 0.0, 0, "", outcome.box_stderr, None, outcome.oom_killed, outcome.cgroup_cpu_ms
         )
     return Execution(
         status=str(report["status"]),
@@ -133,10 +145,22 @@ def execution_of(outcome: BoxTestOutcome) -> Execution:
         memory_kb=int(report.get("memory_kb", 0)),
         stdout=str(report.get("stdout", "")),
         stderr=str(report.get("stderr", "")),
-        result=report.get("result"),
+        result=_result_of(report),
         oom_killed=outcome.oom_killed,
         outside_cpu_ms=outcome.cgroup_cpu_ms,
     )
+
+
+def _result_of(report: dict[str, Any]) -> Any:
+    """A call or script test's result: parsed here from the Python box's text (its parent never parses
+    what a test wrote), or as the Node.js box sends it."""
+    raw = report.get("result_json")
+    if raw is None:
+        return report.get("result")
+    try:
+        return json.loads(str(raw))
+    except (ValueError, RecursionError):
+        return None
 
 
 _DIFFERENCE_AT = re.compile(r"^(line \d+|token \d+|\$[^:]*):")
@@ -266,38 +290,58 @@ def judge_events(job: JudgeJob, *, sandbox: Sandbox, boxes: BoxSource, cache: Pa
         tests = selected_tests(question, language, job)
     results: list[TestResult] = []
     box: TestBox | None = None
-    try:
-        for test in tests:
-            seq += 1
-            checker = getattr(test, "checker", None) or question.checker
-            if language.harness == "exec" and not isinstance(test, StdioTest):
-                result = TestResult(
-                    test.name,
-                    test.visibility,
-                    "internal_error",
-                    test.weight,
-                    message=f"{test.kind} tests need Python or JavaScript",
-                )
-            else:
-                if box is None or not box.alive:
-                    if box is not None:
-                        box.close()
-                    box = boxes.acquire(language, program, limits)
-                outcome = box.run_test(box_request(test, question, limits), limits.wall_time_s + 5.0)
-                if outcome.report is None:
-                    box.close()
-                    box = None
-                result = check_test(
+    # A test whose outcome has arrived but is checked only once the next test is running in the box: the
+    # checker (and whoever consumes the event) then works while the box does, not in turn with it.
+    unchecked: tuple[ExecutedTest, BoxTestOutcome] | None = None
+
+    def check_unchecked() -> Iterator[JudgeEvent]:
+        nonlocal unchecked, seq
+        if unchecked is not None:
+            test, outcome = unchecked
+            unchecked = None
+            results.append(
+                check_test(
                     test,
                     execution_of(outcome),
-                    checker=checker,
+                    checker=getattr(test, "checker", None) or question.checker,
                     limits=limits,
                     sandbox=sandbox,
                     custom=job.custom_input is not None,
                 )
-            results.append(result)
-            yield test_event(seq, result)
+            )
+            seq += 1
+            yield test_event(seq, results[-1])
+
+    try:
+        for index, test in enumerate(tests):
+            if language.harness == "exec" and not isinstance(test, StdioTest):
+                yield from check_unchecked()
+                message = f"{test.kind} tests need Python or JavaScript"
+                results.append(TestResult(test.name, test.visibility, "internal_error", test.weight, message=message))
+                seq += 1
+                yield test_event(seq, results[-1])
+                continue
+            if box is None or not box.alive:
+                if box is not None:
+                    box.close()
+                box = boxes.acquire(language, program, limits)
+            request = box_request(test, question, limits)
+            # The box prepares the next test's process or context ahead of time unless this is the last.
+            request["last"] = index == len(tests) - 1
+            if isinstance(box, SplitTestBox):
+                box.send_test(request, limits.wall_time_s + 5.0)
+                yield from check_unchecked()
+                outcome = box.receive_test()
+            else:
+                yield from check_unchecked()
+                outcome = box.run_test(request, limits.wall_time_s + 5.0)
+            if outcome.report is None:
+                box.close()
+                box = None
+            unchecked = (test, outcome)
+        yield from check_unchecked()
     except SandboxUnavailable as exc:
+        yield from check_unchecked()
         seq += 1
         yield done_event(seq, JudgeReport("internal_error", 0, len(tests), 0.0, results, message=str(exc)))
         return

@@ -27,7 +27,11 @@ class MetaRow(Base):
 
 
 class QuestionRow(Base):
-    """The current version of a question, with denormalised columns for listing and filtering."""
+    """The current version of a question, with denormalised columns for listing and filtering.
+
+    Its search index lives outside the ORM (migration 0006) and is written only by `store.questions`: on SQLite
+    the FTS5 table `question_fts`, keyed by this table's rowid; on PostgreSQL the narrow `question_search`.
+    """
 
     __tablename__ = "questions"
 

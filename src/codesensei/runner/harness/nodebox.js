@@ -1,16 +1,27 @@
 // Inside a box: a warm Node.js that runs each test in a fresh vm context and reports over a private pipe.
 // vm is not a security boundary (the box is); a fresh context per test gives each test clean globals.
-// Synchronous work, promise jobs and queued callbacks all run inside runInContext calls with a timeout.
+// Synchronous work, promise jobs and queued callbacks all run inside vm calls that a SIGINT interrupts.
+//
+// Time limits are decided on CPU time. JavaScript runs on this thread, so nothing here can watch the clock
+// while a test runs: the server watches the box's CPU time (and the wall-clock backstop) from outside and
+// sends SIGINT when either is spent, which `breakOnSigint` turns into an exception. The CPU time a test used
+// is measured here as well and decides the verdict. Only a server that cannot signal the harness asks for
+// vm's own wall-clock timeout instead (`interrupt: false`).
+//
+// The next test's context is made while the server checks the last result, so creating it (the costliest
+// step of a test) is off the test's path; no candidate code has run in it when its test begins.
 'use strict';
 const fs = require('fs');
 const vm = require('vm');
 const util = require('util');
-const assert = require('assert');
 const { EventEmitter } = require('events');
 
 const ctrlIn = Number(process.argv[2]);
 const ctrlOut = Number(process.argv[3]);
-const state = { source: '' };
+const state = { script: null, error: null, entries: new Map() };
+// A SIGINT that lands while no test runs (the server repeats it until the test's reply arrives) must not
+// end the harness; with a listener, Node.js keeps running, and this loop never lets the listener run.
+process.on('SIGINT', () => {});
 
 function readExact(n) {
   const buf = Buffer.alloc(n);
@@ -100,6 +111,10 @@ const BOOTSTRAP = `
 })();
 `;
 
+const bootScript = new vm.Script(BOOTSTRAP, { filename: 'harness' });
+const drainScript = new vm.Script('__sensei_drain()', { filename: 'solution.js' });
+const callScript = new vm.Script('__sensei_call(...__sensei_args)', { filename: 'harness' });
+
 class OutputLimit extends Error {}
 class ExitSignal extends Error {}
 
@@ -121,14 +136,13 @@ function makeTest(req) {
   return t;
 }
 
-function makeContext(t) {
-  const lines = t.input.split('\n');
-  if (lines.length && lines[lines.length - 1] === '') lines.pop();
+// A context made before its test is known: every shim reads the test through `env`, filled in by `begin`.
+function makeContext() {
+  const env = { t: null, lines: [], consumed: false };
   const stdin = new EventEmitter();
-  let consumed = false;
   Object.assign(stdin, {
     fd: 0, isTTY: false, setEncoding: () => stdin, resume: () => stdin, pause: () => stdin,
-    read: () => (consumed ? null : ((consumed = true), t.input)),
+    read: () => (env.consumed ? null : ((env.consumed = true), env.t.input)),
   });
   const fsShim = new Proxy(fs, {
     get(target, name) {
@@ -136,7 +150,7 @@ function makeContext(t) {
         return (file, options) => {
           if (file === 0 || file === '/dev/stdin') {
             const encoded = typeof options === 'string' || (options && options.encoding);
-            return encoded ? t.input : Buffer.from(t.input);
+            return encoded ? env.t.input : Buffer.from(env.t.input);
           }
           return fs.readFileSync(file, options);
         };
@@ -148,12 +162,16 @@ function makeContext(t) {
   const readlineShim = {};
   const processShim = {
     stdin,
-    stdout: { write: (s) => t.write(t.stdout, s), isTTY: false },
-    stderr: { write: (s) => t.write(t.stderr, s), isTTY: false },
+    stdout: { write: (s) => env.t.write(env.t.stdout, s), isTTY: false },
+    stderr: { write: (s) => env.t.write(env.t.stderr, s), isTTY: false },
     argv: ['node', 'solution.js'], env: {}, platform: 'linux', version: process.version, versions: process.versions,
-    exit: (code) => { t.exited = true; t.exitCode = code === undefined ? t.exitCode : Number(code); throw new ExitSignal('exit'); },
-    get exitCode() { return t.exitCode; },
-    set exitCode(code) { t.exitCode = Number(code); },
+    exit: (code) => {
+      env.t.exited = true;
+      env.t.exitCode = code === undefined ? env.t.exitCode : Number(code);
+      throw new ExitSignal('exit');
+    },
+    get exitCode() { return env.t.exitCode; },
+    set exitCode(code) { env.t.exitCode = Number(code); },
     hrtime: process.hrtime, memoryUsage: process.memoryUsage, cpuUsage: process.cpuUsage, uptime: process.uptime,
     nextTick: (fn, ...args) => ctx.__sensei_queue.push([fn, args]),
     on: () => processShim, once: () => processShim,
@@ -167,9 +185,9 @@ function makeContext(t) {
   };
   const format = (args) => util.format(...args) + '\n';
   const consoleShim = {
-    log: (...a) => t.write(t.stdout, format(a)), info: (...a) => t.write(t.stdout, format(a)),
-    error: (...a) => t.write(t.stderr, format(a)), warn: (...a) => t.write(t.stderr, format(a)),
-    debug: (...a) => t.write(t.stdout, format(a)), table: (...a) => t.write(t.stdout, format(a)),
+    log: (...a) => env.t.write(env.t.stdout, format(a)), info: (...a) => env.t.write(env.t.stdout, format(a)),
+    error: (...a) => env.t.write(env.t.stderr, format(a)), warn: (...a) => env.t.write(env.t.stderr, format(a)),
+    debug: (...a) => env.t.write(env.t.stdout, format(a)), table: (...a) => env.t.write(env.t.stdout, format(a)),
   };
   const module = { exports: {} };
   const ctx = vm.createContext(
@@ -186,15 +204,16 @@ function makeContext(t) {
   ctx.clearTimeout = ctx.clearInterval = ctx.clearImmediate = () => {};
   ctx.queueMicrotask = (fn) => ctx.__sensei_queue.push([fn, []]);
   ctx.__sensei_timers = [];
-  vm.runInContext(BOOTSTRAP, ctx);
+  bootScript.runInContext(ctx);
   // After the main script: feed stdin to whoever listened, then run queued timers in order.
   const feed = () => {
     const q = ctx.__sensei_queue;
-    if (t.input) for (const fn of stdin.listeners('data')) q.push([fn, [t.input]]);
+    const input = env.t.input;
+    if (input) for (const fn of stdin.listeners('data')) q.push([fn, [input]]);
     for (const fn of stdin.listeners('readable')) q.push([fn, []]);
     for (const fn of stdin.listeners('end')) q.push([fn, []]);
     for (const rl of interfaces) {
-      for (const line of lines) for (const fn of rl.listeners('line')) q.push([fn, [line]]);
+      for (const line of env.lines) for (const fn of rl.listeners('line')) q.push([fn, [line]]);
       for (const fn of rl.listeners('close')) q.push([fn, []]);
     }
   };
@@ -203,22 +222,49 @@ function makeContext(t) {
     rl.close = () => {};
     rl.setPrompt = () => {};
     rl.prompt = () => {};
-    rl[Symbol.asyncIterator] = () => ctx.__sensei_lines(lines)[Symbol.asyncIterator]();
+    rl[Symbol.asyncIterator] = () => ctx.__sensei_lines(env.lines)[Symbol.asyncIterator]();
     interfaces.push(rl);
     return rl;
   };
-  return { ctx, feed };
+  const begin = (t) => {
+    env.t = t;
+    env.lines = t.input.split('\n');
+    if (env.lines.length && env.lines[env.lines.length - 1] === '') env.lines.pop();
+  };
+  return { ctx, feed, begin };
 }
 
-function runIn(ctx, code, t, filename) {
-  const remaining = Math.max(1, Math.floor(t.deadline - Date.now()));
-  return vm.runInContext(code, ctx, { filename, timeout: remaining });
+let nextContext = null;
+
+function freshContext(t) {
+  const made = nextContext || makeContext();
+  nextContext = null;
+  made.begin(t);
+  return made;
+}
+
+function runIn(ctx, script, t) {
+  const options = { breakOnSigint: true };
+  if (!t.interrupt) options.timeout = Math.max(1, Math.floor(t.deadline - Date.now()));
+  return script.runInContext(ctx, options);
+}
+
+function entryScript(entry) {
+  let script = state.entries.get(entry);
+  if (!script) {
+    script = new vm.Script(
+      `typeof ${entry} === 'function' ? ${entry} : (module.exports && typeof module.exports.${entry} === 'function') ` +
+      `? module.exports.${entry} : (typeof Solution === 'function' && typeof new Solution().${entry} === 'function') ` +
+      `? (...a) => new Solution().${entry}(...a) : undefined`, { filename: 'harness' });
+    state.entries.set(entry, script);
+  }
+  return script;
 }
 
 function settle(ctx, feed, t) {
   feed();
   for (let rounds = 0; rounds < 1e6 && !t.exited; rounds++) {
-    if (ctx.__sensei_queue.length) { runIn(ctx, '__sensei_drain()', t, 'solution.js'); continue; }
+    if (ctx.__sensei_queue.length) { runIn(ctx, drainScript, t); continue; }
     const timers = ctx.__sensei_timers;
     if (!timers.length) break;
     let next = 0;
@@ -230,27 +276,26 @@ function settle(ctx, feed, t) {
 
 function runTest(req) {
   const t = makeTest(req);
-  t.deadline = Date.now() + req.cpu_s * 1000;
+  t.interrupt = req.interrupt === true;
+  t.deadline = Date.now() + req.wall_s * 1000;
   const startCpu = process.cpuUsage();
   const startWall = process.hrtime.bigint();
   let status = 'exited';
   let result = null;
   try {
-    const { ctx, feed } = makeContext(t);
-    runIn(ctx, state.source, t, 'solution.js');
+    const { ctx, feed } = freshContext(t);
+    if (state.error) throw state.error;
+    runIn(ctx, state.script, t);
     if (req.kind === 'stdio') {
       settle(ctx, feed, t);
     } else {
       settle(ctx, feed, t);
       const entry = req.entry;
-      const fn = entry && runIn(ctx,
-        `typeof ${entry} === 'function' ? ${entry} : (module.exports && typeof module.exports.${entry} === 'function') ` +
-        `? module.exports.${entry} : (typeof Solution === 'function' && typeof new Solution().${entry} === 'function') ` +
-        `? (...a) => new Solution().${entry}(...a) : undefined`, t, 'harness');
+      const fn = entry && runIn(ctx, entryScript(entry), t);
       if (req.kind === 'call') {
         if (typeof fn !== 'function') throw new ReferenceError(`the program does not define ${entry}`);
         ctx.__sensei_args = [fn, JSON.stringify(req.args), req.arg_types || [], req.return_type || 'any'];
-        const box = runIn(ctx, '__sensei_call(...__sensei_args)', t, 'harness');
+        const box = runIn(ctx, callScript, t);
         settle(ctx, feed, t);
         if (!t.exited && box.done) result = { value: box.value };
       } else {
@@ -258,17 +303,21 @@ function runTest(req) {
       }
     }
   } catch (err) {
+    const code = err && err.code;
     if (err instanceof OutputLimit || t.over) status = 'output_limit';
-    else if (err && err.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') status = 'timeout';
+    else if (code === 'ERR_SCRIPT_EXECUTION_TIMEOUT' || code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') status = 'timeout';
     else if (err instanceof ExitSignal || t.exited) { /* process.exit(): the exit code stands */ }
     else if (req.kind === 'call' && err && err.name === 'TypeError' && /plain JSON|non-finite|nested too deeply/.test(err.message)) result = { invalid: err.message };
     else { t.stderr.push(String((err && err.stack) || err) + '\n'); t.exitCode = 1; result = null; }
   }
   if (t.exited) result = null;
   const cpu = process.cpuUsage(startCpu);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  // Decided on CPU time: a test that finished but used more than its limit did not pass in time either.
+  if (status === 'exited' && cpuMs > req.cpu_s * 1000) status = 'timeout';
   return {
     status, exit_code: status === 'exited' ? t.exitCode : null, signal: null,
-    cpu_ms: (cpu.user + cpu.system) / 1000, wall_ms: Number(process.hrtime.bigint() - startWall) / 1e6,
+    cpu_ms: cpuMs, wall_ms: Number(process.hrtime.bigint() - startWall) / 1e6,
     memory_kb: process.resourceUsage().maxRSS, stdout: t.stdout.join(''), stderr: t.stderr.join(''),
     truncated: t.over, result: t.exitCode === 0 ? result : null,
   };
@@ -277,6 +326,7 @@ function runTest(req) {
 // Script tests run in a second context whose builtins the candidate never touched; the candidate's
 // functions are wrapped so that only plain JSON data crosses back, copied into the test's realm.
 function runScript(req, ctx, fn, t) {
+  const assert = require('assert');
   const testCtx = vm.createContext({ console: ctx.console, assert, require }, { microtaskMode: 'afterEvaluate' });
   const wrap = (candidate) => (...args) => {
     const value = candidate(...args);
@@ -284,8 +334,10 @@ function runScript(req, ctx, fn, t) {
   };
   if (typeof fn === 'function') { testCtx[req.entry] = wrap(fn); testCtx.candidate = testCtx[req.entry]; }
   try {
-    runIn(testCtx, req.code, t, 'test');
-    if (typeof testCtx.check === 'function' && typeof fn === 'function') runIn(testCtx, 'check(candidate)', t, 'test');
+    runIn(testCtx, new vm.Script(req.code, { filename: 'test' }), t);
+    if (typeof testCtx.check === 'function' && typeof fn === 'function') {
+      runIn(testCtx, new vm.Script('check(candidate)', { filename: 'test' }), t);
+    }
   } catch (err) {
     if (err && (err.name === 'AssertionError' || err.code === 'ERR_ASSERTION')) return { ok: false, message: `assertion failed: ${err.message}` };
     if (err && err.name === 'TypeError' && /plain JSON|non-finite|nested too deeply/.test(err.message)) return { ok: false, message: err.message };
@@ -294,13 +346,28 @@ function runScript(req, ctx, fn, t) {
   return { ok: true };
 }
 
+function load(source) {
+  state.entries.clear();
+  try {
+    state.script = new vm.Script(source, { filename: 'solution.js' });
+    state.error = null;
+  } catch (err) {
+    // A syntax error fails every test as a runtime error, as running the file would.
+    state.script = null;
+    state.error = err;
+  }
+}
+
 function serve() {
   writeFrame({ ready: true, pid: process.pid });
+  let more = true;
   for (;;) {
+    // No context ahead of a test the server said will not come (the box is discarded after its last).
+    if (!nextContext && more) nextContext = makeContext();
     const req = readFrame();
     if (!req || req.op === 'quit') return;
-    if (req.op === 'load') { state.source = req.source || ''; writeFrame({ loaded: true }); }
-    else if (req.op === 'test') writeFrame(runTest(req));
+    if (req.op === 'load') { load(req.source || ''); writeFrame({ loaded: true }); }
+    else if (req.op === 'test') { writeFrame(runTest(req)); more = req.last !== true; }
   }
 }
 
