@@ -18,6 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 from codesensei.bank.adr import from_adr, looks_like_adr
 from codesensei.bank.identity import derive_question_id
 from codesensei.bank.model import QUESTION_TYPES, TEST_KINDS, AnyQuestion, Question
+from codesensei.bulk import collector_paused
 from codesensei.errors import ValidationFailed
 
 BANK_SUFFIXES = (".yaml", ".yml", ".json")
@@ -160,11 +161,12 @@ def read_bank(path: Path) -> list[BankFile]:
     """Read every bank file under `path`; collect the problems of all files before failing."""
     files: list[BankFile] = []
     problems: list[str] = []
-    for file_path in bank_paths(path):
-        try:
-            files.append(read_bank_file(file_path))
-        except BankFileError as exc:
-            problems.extend(exc.problems)
+    with collector_paused():
+        for file_path in bank_paths(path):
+            try:
+                files.append(read_bank_file(file_path))
+            except BankFileError as exc:
+                problems.extend(exc.problems)
     if problems:
         raise BankFileError(problems)
     return files

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from codesensei.bank.files import BankFile, question_to_data
 from codesensei.bank.model import AnyQuestion, CodeQuestion, Question
+from codesensei.bulk import collector_paused
 from codesensei.errors import NotFound
 from codesensei.store.questions import QuestionFilter, QuestionRecord, QuestionRepository
 from codesensei.store.tables import QuestionRow
@@ -95,12 +96,11 @@ def import_files(session: Session, files: Sequence[BankFile]) -> ImportReport:
     """Import already-validated files; each file commits or fails as a whole (a savepoint per file)."""
     repository = QuestionRepository(session)
     report = ImportReport()
-    for bank_file in files:
-        with session.begin_nested():
-            outcome = repository.upsert_many([to_record(q) for q in bank_file.questions])
-        report.files.append(
-            FileImport(bank_file.path, outcome.created, outcome.updated, outcome.unchanged)
-        )
+    with collector_paused():
+        for bank_file in files:
+            with session.begin_nested():
+                outcome = repository.upsert_many([to_record(q) for q in bank_file.questions])
+            report.files.append(FileImport(bank_file.path, outcome.created, outcome.updated, outcome.unchanged))
     return report
 
 

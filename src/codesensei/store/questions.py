@@ -12,12 +12,10 @@ Both are written only here, in step with `questions` and `question_labels`.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, cast
@@ -26,6 +24,7 @@ from sqlalchemy import Integer, Select, Table, bindparam, delete, func, literal_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnClause
 
+from codesensei.bulk import collector_paused
 from codesensei.store.tables import Base, QuestionLabelRow, QuestionRow, QuestionVersionRow, utcnow
 
 LABEL_KINDS = ("topic", "skill", "tag", "language")
@@ -166,26 +165,6 @@ def _table(row_class: type[Base]) -> Table:
 def _chunks(items: Sequence[Any], size: int = _BATCH) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector around a bulk write.
-
-    A bulk import builds hundreds of thousands of short-lived, acyclic tuples and dicts while the parsed bank
-    (millions of objects) is alive; the collections those allocations trigger walk that whole heap, about a
-    sixth of the write's time for 100,000 questions. Reference counting still frees everything the write drops;
-    only cycles wait until the collector resumes at the end of the call. The switch is process-wide, so other
-    threads' collections wait too, for as long as one write.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _sqlite_fts_phrase(tokens: Sequence[str]) -> str:
@@ -366,7 +345,7 @@ class QuestionRepository:
 
     def upsert_many(self, records: Sequence[QuestionRecord]) -> UpsertOutcome:
         """Insert new questions, bump the version of changed ones, leave identical ones alone."""
-        with _collector_paused():
+        with collector_paused():
             return self._upsert_many(records)
 
     def _current(self, question_ids: Sequence[str]) -> dict[str, _Known]:
