@@ -138,6 +138,15 @@ def test_c_program_runs() -> None:
     assert (result.status, result.stdout) == ("ok", "42\n")
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="the server runs as root only on machines like CI's")
+def test_unsafe_mode_never_runs_code_as_root() -> None:
+    with pytest.warns(RuntimeWarning, match="WITHOUT a sandbox"):
+        result = run_program("import os; print(os.getuid(), os.geteuid())", "python", unsafe_no_sandbox=True)
+    assert result.status == "ok"
+    uid, euid = map(int, result.stdout.split())
+    assert (uid != 0, euid != 0) == (True, True)
+
+
 def test_compile_error_and_compile_bomb() -> None:
     assert run_program("int main(){return x;}", "c").status == "compile_error"
     bomb = '#include "/dev/zero"\nint main(){}'

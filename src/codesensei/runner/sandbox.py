@@ -242,11 +242,16 @@ class BwrapSandbox:
 
 
 class UnconfinedSandbox:
-    """No isolation at all, for development with `--unsafe-no-sandbox`: rlimits only, no memory limit."""
+    """No isolation, for development with `--unsafe-no-sandbox`: rlimits only, no memory limit.
+
+    Even here candidate code never runs as host root: as root the program runs as the box user (so a
+    `kill(-1)` reaches only other boxes, not the machine's services), and its working folder is handed to it.
+    """
 
     name = "none"
 
     def launch(self, spec: BoxSpec, *, stdin: int | IO[bytes] | None, stdout: int, stderr: int) -> Launched:
+        identity = box_identity()
         workdir = Path(tempfile.mkdtemp(prefix="sensei-unsafe-"))
         for sub in ("prog", "sensei", "box"):
             (workdir / sub).mkdir()
@@ -254,6 +259,9 @@ class UnconfinedSandbox:
             target = workdir / dest
             target.write_bytes(content)
             target.chmod(mode)
+        if identity:
+            for path in (workdir, *workdir.rglob("*")):
+                os.chown(path, *identity)
         places = {"prog": str(workdir / "prog"), "sensei": str(workdir / "sensei"), "box": str(workdir / "box")}
         argv = [part.format(**places) for part in spec.argv]
         env = {**BOX_ENV, "HOME": places["box"], "TMPDIR": places["box"]}
@@ -265,6 +273,9 @@ class UnconfinedSandbox:
             pass_fds=spec.pass_fds,
             env=env,
             cwd=places["box"],
+            user=identity[0] if identity else None,
+            group=identity[1] if identity else None,
+            extra_groups=[] if identity else None,
             process_group=0,
         )
         return Launched(proc, None, None, workdir)
