@@ -2,7 +2,8 @@
 
 Compares (a) this runner with its warm pool, (b) a naive baseline of one `bwrap … interpreter solution`
 process per test and (c) the bare interpreter start per test without any sandbox; prints a table with
-p50/p95 latency per submission, submissions per second with two workers busy, and the ratios.
+p50/p95 latency per submission, submissions per second with two workers busy, the runner's CPU time per
+submission (which, unlike the rate, does not depend on what else the machine runs), and the ratios.
 
     .venv/bin/python bench/runner.py [--submissions 40]
 """
@@ -13,6 +14,7 @@ import argparse
 import dataclasses
 import json
 import os
+import resource
 import shlex
 import statistics
 import subprocess
@@ -82,8 +84,49 @@ def question(kind: str) -> CodeQuestion:
     )
 
 
-def measure(one: Callable[[], None], submissions: int, workers: int = 2) -> tuple[float, float, float]:
-    """Sequential latencies (p50, p95 in ms) then throughput with `workers` threads busy."""
+@dataclasses.dataclass
+class CpuMeter:
+    """CPU time per submission of the runner: this process (judging, starting and reaping boxes, all threads)
+    plus every used box as its cgroup counted it. Left out: the `setpriv` and `sh` steps that run before a
+    box's first process joins its cgroup (about 2 ms per box here)."""
+
+    pool: WarmPool
+    submissions: int = 0
+    server_s: float = 0.0
+    box_ns: int = 0
+    _started: tuple[float, int, int] = (0.0, 0, 0)
+
+    def start(self) -> None:
+        self._started = (_self_cpu_s(), self.pool.spent_boxes, self.pool.spent_cpu_ns)
+
+    def stop(self, submissions: int) -> None:
+        server_s, boxes, box_ns = self._started
+        self.server_s += _self_cpu_s() - server_s
+        # Each submission used one box; the reaper reads its cgroup when it tears it down, just after.
+        deadline = time.monotonic() + 10.0
+        while self.pool.spent_boxes - boxes < submissions and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.box_ns += self.pool.spent_cpu_ns - box_ns
+        self.submissions += self.pool.spent_boxes - boxes
+
+    @property
+    def server_ms(self) -> float:
+        return self.server_s * 1000 / max(1, self.submissions)
+
+    @property
+    def box_ms(self) -> float:
+        return self.box_ns / 1e6 / max(1, self.submissions)
+
+
+def _self_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(
+    one: Callable[[], None], submissions: int, workers: int = 2, cpu: CpuMeter | None = None
+) -> tuple[float, float, float]:
+    """Sequential latencies (p50, p95 in ms) then throughput with `workers` threads busy (its CPU time, too)."""
     one()  # warm caches
     latencies = []
     for _ in range(submissions):
@@ -102,13 +145,18 @@ def measure(one: Callable[[], None], submissions: int, workers: int = 2) -> tupl
                     return
             one()
 
+    if cpu is not None:
+        cpu.start()
     started = time.perf_counter()
     threads = [threading.Thread(target=worker) for _ in range(workers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return statistics.median(latencies), p95, submissions * 2 / (time.perf_counter() - started)
+    rate = submissions * 2 / (time.perf_counter() - started)
+    if cpu is not None:
+        cpu.stop(submissions * 2)
+    return statistics.median(latencies), p95, rate
 
 
 def naive(language: str, kind: str) -> Callable[[], None]:
@@ -184,25 +232,35 @@ def main() -> int:
     try:
         for language in args.languages.split(","):
             for kind in ("stdio", "call"):
-                a = measure(warm(dispatcher, language, kind), args.submissions)
+                cpu = CpuMeter(pool)
+                a = measure(warm(dispatcher, language, kind), args.submissions, cpu=cpu)
                 few = max(5, args.submissions // 4)
                 b = (0.0, 0.0, 0.0) if args.no_baselines else measure(naive(language, kind), few)
                 c = (0.0, 0.0, 0.0) if args.no_baselines else measure(bare(language), few)
-                rows.append((language, kind, a, b, c))
+                rows.append((language, kind, a, b, c, cpu))
     finally:
         pool.close()
+    cores = os.cpu_count() or 1
     header = (
-        f"{'language':<11}{'problem':<8}{'runner p50/p95 ms':>19}{'sub/s':>8}"
+        f"{'language':<11}{'problem':<8}{'runner p50/p95 ms':>19}{'sub/s':>8}{'CPU ms/sub':>12}{'cap sub/s':>11}"
         f"{'naive p50/p95 ms':>19}{'sub/s':>8}{'bare p50 ms':>13}{'naive/runner':>14}{'bare/runner':>13}"
     )
-    print(f"\n{TESTS} tests per submission, {os.cpu_count()} cores, throughput with 2 workers, slots={args.slots}")
+    print(f"\n{TESTS} tests per submission, {cores} cores, throughput with 2 workers, slots={args.slots}")
     print(header)
     print("-" * len(header))
-    for language, kind, a, b, c in rows:
+    for language, kind, a, b, c, cpu in rows:
+        spent = cpu.server_ms + cpu.box_ms
         print(
-            f"{language:<11}{kind:<8}{a[0]:>9.1f}/{a[1]:<9.1f}{a[2]:>8.1f}{b[0]:>9.1f}/{b[1]:<9.1f}{b[2]:>8.1f}"
-            f"{c[0]:>13.1f}{b[0] / a[0]:>13.1f}x{c[0] / a[0]:>12.1f}x"
+            f"{language:<11}{kind:<8}{a[0]:>9.1f}/{a[1]:<9.1f}{a[2]:>8.1f}{spent:>12.1f}{cores * 1000 / spent:>11.1f}"
+            f"{b[0]:>9.1f}/{b[1]:<9.1f}{b[2]:>8.1f}{c[0]:>13.1f}{b[0] / a[0]:>13.1f}x{c[0] / a[0]:>12.1f}x"
         )
+    print(
+        "\nCPU ms/sub: the runner's CPU time per submission during the throughput run (server process, all its"
+        "\nthreads, plus each used box's cgroup: start, tests, teardown); cap sub/s = cores x 1000 / CPU ms/sub,"
+        "\nthe rate the machine could sustain with nothing else running. Per row, server + box ms:"
+    )
+    for language, kind, _, _, _, cpu in rows:
+        print(f"  {language}/{kind}: {cpu.server_ms:.1f} + {cpu.box_ms:.1f} over {cpu.submissions} submissions")
     started, ended = load_before, os.getloadavg()
     print(f"\nload average (1/5/15 min) before: {started[0]:.2f} {started[1]:.2f} {started[2]:.2f}, ", end="")
     print(f"after: {ended[0]:.2f} {ended[1]:.2f} {ended[2]:.2f}")

@@ -86,3 +86,23 @@ def test_modules_a_submission_imports_are_loaded_before_its_tests() -> None:
     assert report.verdict == "accepted", report.to_json()
     bare = judge(question(tests), CodeAnswer(language="python", source="import sys\nprint('re' not in sys.modules)\n"))
     assert bare.verdict == "accepted", bare.to_json()
+
+
+@pytest.mark.sandbox
+def test_a_process_a_test_leaves_running_is_gone_before_the_next_test() -> None:
+    # Each test leaves a double-forked sleeper behind (its stdio closed, so the test itself ends at once). The
+    # harness sweeps it after the test's reply: every later test again sees only init, the harness and itself.
+    tests = [{"name": f"t{i}", "kind": "stdio", "input": "", "expected": "3"} for i in range(3)]
+    source = (
+        "import os, sys, time\n"
+        "print(len([p for p in os.listdir('/proc') if p.isdigit()]))\n"
+        "sys.stdout.flush()\n"
+        "if os.fork() == 0:\n"
+        "    if os.fork() == 0:\n"
+        "        os.closerange(0, 1024)\n"
+        "        time.sleep(30)\n"
+        "    os._exit(0)\n"
+        "os.wait()\n"
+    )
+    report = judge(question(tests), CodeAnswer(language="python", source=source))
+    assert report.verdict == "accepted", report.to_json()

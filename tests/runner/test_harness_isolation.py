@@ -17,7 +17,7 @@ from codesensei.bank.model import CodeAnswer, CodeQuestion
 from codesensei.runner.dispatch import LocalDispatcher
 from codesensei.runner.jobs import JudgeJob
 from codesensei.runner.judge import judge, report_from_events
-from codesensei.runner.pool import WarmPool
+from codesensei.runner.pool import POOL_CONTEXTS_AHEAD, WarmPool
 from codesensei.runner.sandbox import BwrapSandbox
 from codesensei.runner.types import JudgeReport
 
@@ -137,5 +137,30 @@ def test_warm_boxes_keep_submissions_apart(tmp_path: Path, language: str) -> Non
             # The next submission gets another box: none of the files, processes or globals are there.
             looked = submit(dispatcher, q, language, LOOK_AROUND[language])
             assert looked.verdict == "accepted", looked.to_json()
+    finally:
+        pool.close()
+
+
+def test_every_test_of_a_pooled_node_box_gets_fresh_globals(tmp_path: Path) -> None:
+    # A pooled Node.js box makes its first test contexts before the submission arrives (the rest after each
+    # reply): more tests than it prepared, and each one still starts from clean globals.
+    pool = WarmPool(BwrapSandbox(), tmp_path, slots=1, languages=("javascript",))
+    try:
+        pool.warm_up()
+        cases = [
+            {"name": f"t{i}", "kind": "stdio", "input": "", "expected": "1 undefined", "visibility": "sample"}
+            for i in range(POOL_CONTEXTS_AHEAD + 3)
+        ]
+        q = CodeQuestion.model_validate(
+            {"id": "q", "type": "code", "title": "Q", "text": "q", "languages": ["javascript"], "tests": cases}
+        )
+        source = (
+            "globalThis.runs = (globalThis.runs || 0) + 1;\n"
+            "console.log(runs, typeof Array.prototype.leftOver);\n"
+            "Array.prototype.leftOver = 1;\n"
+        )
+        report = submit(LocalDispatcher(boxes=pool), q, "javascript", source)
+        assert report.verdict == "accepted", report.to_json()
+        assert report.total == POOL_CONTEXTS_AHEAD + 3
     finally:
         pool.close()

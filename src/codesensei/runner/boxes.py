@@ -49,7 +49,9 @@ class BoxTestOutcome:
     interrupted: bool = False
 
 
-def harness_argv(language: Language, ctrl_in: int, ctrl_out: int, memory_mb: int) -> tuple[str, ...]:
+def harness_argv(
+    language: Language, ctrl_in: int, ctrl_out: int, memory_mb: int, contexts_ahead: int = 1
+) -> tuple[str, ...]:
     if language.harness == "node":
         return (
             "/usr/bin/node",
@@ -58,6 +60,7 @@ def harness_argv(language: Language, ctrl_in: int, ctrl_out: int, memory_mb: int
             "{sensei}/nodebox.js",
             str(ctrl_in),
             str(ctrl_out),
+            str(contexts_ahead),
         )
     main = next(iter(python_harness()))
     # -S: no `site`, whose .pth hooks run at every start; the harness puts site-packages on sys.path itself.
@@ -96,7 +99,9 @@ class HarnessBox:
         tmpfs_mb: int = 64,
         file_size_bytes: int = 16 * 1024 * 1024,
         program: Program | None = None,
+        contexts_ahead: int = 1,
     ) -> None:
+        """`contexts_ahead`: how many test contexts the Node.js harness makes before it reports ready."""
         self.language = language
         self.memory_mb = memory_mb
         self.used = False
@@ -122,7 +127,7 @@ class HarnessBox:
         files = {f"sensei/{name}": content for name, content in harness.items()}
         files.update(program.files if program else {})
         spec = BoxSpec(
-            argv=harness_argv(language, box_in, box_out, memory_mb),
+            argv=harness_argv(language, box_in, box_out, memory_mb, contexts_ahead),
             binds=language.binds,
             files=files,
             memory_mb=memory_mb + language.memory_baseline_mb,

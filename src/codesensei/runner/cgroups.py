@@ -71,12 +71,7 @@ class RunCgroup:
 
     @classmethod
     def create(cls, *, memory_bytes: int, pids: int, member_uid: int | None, root: Path = CGROUP_ROOT) -> RunCgroup:
-        if os.geteuid() == 0:
-            ensure_parent(root=root)
-        reason = parent_ready(root)
-        if reason:
-            raise CgroupUnavailable(reason)
-        _sweep_stale(root)
+        _check_parent(root)
         name = f"box-{os.getpid()}-{secrets.token_hex(6)}"
         paths: dict[str, Path] = {}
         try:
@@ -183,6 +178,25 @@ class RunCgroup:
                 except OSError:
                     # Killed processes leave the group a moment after SIGKILL.
                     time.sleep(0.005)
+
+
+# When each cgroup root's parent groups were last found ready (and swept). Checking them is a dozen system
+# calls, once per box start; between checks a vanished parent still fails closed, as the box's mkdir fails.
+_PARENT_CHECKED: dict[Path, float] = {}
+PARENT_RECHECK_S = 5.0
+
+
+def _check_parent(root: Path) -> None:
+    checked = _PARENT_CHECKED.get(root)
+    if checked is not None and time.monotonic() - checked < PARENT_RECHECK_S:
+        return
+    if os.geteuid() == 0:
+        ensure_parent(root=root)
+    reason = parent_ready(root)
+    if reason:
+        raise CgroupUnavailable(reason)
+    _sweep_stale(root)
+    _PARENT_CHECKED[root] = time.monotonic()
 
 
 def _sweep_stale(root: Path) -> None:

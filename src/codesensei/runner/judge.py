@@ -290,6 +290,7 @@ def judge_events(job: JudgeJob, *, sandbox: Sandbox, boxes: BoxSource, cache: Pa
         tests = selected_tests(question, language, job)
     results: list[TestResult] = []
     box: TestBox | None = None
+    split_box: SplitTestBox | None = None
     # A test whose outcome has arrived but is checked only once the next test is running in the box: the
     # checker (and whoever consumes the event) then works while the box does, not in turn with it.
     unchecked: tuple[ExecutedTest, BoxTestOutcome] | None = None
@@ -325,13 +326,15 @@ def judge_events(job: JudgeJob, *, sandbox: Sandbox, boxes: BoxSource, cache: Pa
                 if box is not None:
                     box.close()
                 box = boxes.acquire(language, program, limits)
+                # Decided once per box: a runtime-checkable Protocol's isinstance() walks its members.
+                split_box = box if isinstance(box, SplitTestBox) else None
             request = box_request(test, question, limits)
             # The box prepares the next test's process or context ahead of time unless this is the last.
             request["last"] = index == len(tests) - 1
-            if isinstance(box, SplitTestBox):
-                box.send_test(request, limits.wall_time_s + 5.0)
+            if split_box is not None:
+                split_box.send_test(request, limits.wall_time_s + 5.0)
                 yield from check_unchecked()
-                outcome = box.receive_test()
+                outcome = split_box.receive_test()
             else:
                 yield from check_unchecked()
                 outcome = box.run_test(request, limits.wall_time_s + 5.0)

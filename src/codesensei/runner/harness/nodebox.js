@@ -8,8 +8,10 @@
 // is measured here as well and decides the verdict. Only a server that cannot signal the harness asks for
 // vm's own wall-clock timeout instead (`interrupt: false`).
 //
-// The next test's context is made while the server checks the last result, so creating it (the costliest
-// step of a test) is off the test's path; no candidate code has run in it when its test begins.
+// Creating a test's context is the costliest step of a test, so contexts are made ahead: a box started
+// for the warm pool makes several before it reports ready (it waits in the pool anyway, and the first tests
+// of its submission then start at once), and each later test's is made after the previous reply. No
+// candidate code has run in a context when its test begins, and each serves exactly one test.
 'use strict';
 const fs = require('fs');
 const vm = require('vm');
@@ -18,6 +20,7 @@ const { EventEmitter } = require('events');
 
 const ctrlIn = Number(process.argv[2]);
 const ctrlOut = Number(process.argv[3]);
+const contextsAhead = Math.min(32, Math.max(1, Number(process.argv[4]) || 1));
 const state = { script: null, error: null, entries: new Map() };
 // A SIGINT that lands while no test runs (the server repeats it until the test's reply arrives) must not
 // end the harness; with a listener, Node.js keeps running, and this loop never lets the listener run.
@@ -234,11 +237,10 @@ function makeContext() {
   return { ctx, feed, begin };
 }
 
-let nextContext = null;
+const readyContexts = [];
 
 function freshContext(t) {
-  const made = nextContext || makeContext();
-  nextContext = null;
+  const made = readyContexts.shift() || makeContext();
   made.begin(t);
   return made;
 }
@@ -359,11 +361,12 @@ function load(source) {
 }
 
 function serve() {
+  while (readyContexts.length < contextsAhead) readyContexts.push(makeContext());
   writeFrame({ ready: true, pid: process.pid });
   let more = true;
   for (;;) {
     // No context ahead of a test the server said will not come (the box is discarded after its last).
-    if (!nextContext && more) nextContext = makeContext();
+    if (!readyContexts.length && more) readyContexts.push(makeContext());
     const req = readFrame();
     if (!req || req.op === 'quit') return;
     if (req.op === 'load') { load(req.source || ''); writeFrame({ loaded: true }); }

@@ -114,7 +114,7 @@ def _child(plan: tuple[tuple[int, int, int], int, int, int, tuple[int, ...]], no
     if "random" in sys.modules:
         sys.modules["random"].seed()
     chunks = []
-    while chunk := posix.read(go, 1 << 20):
+    while chunk := posix.read(go, 65536):  # not a megabyte: a buffer that size is mapped, then shrunk
         chunks.append(chunk)
     posix.close(go)
     if not chunks:
@@ -289,6 +289,12 @@ def _cpu_seconds(pid: int) -> float:
 
 def _sweep(keep: set[int]) -> None:
     """Kill every process of the box that a test left behind, then reap them (we are the subreaper)."""
+    try:
+        posix.waitpid(-1, posix.WNOHANG)  # reaps one that has ended; the loop below finds any others
+    except ChildProcessError:
+        # No child at all, so nothing to sweep: every process a test starts is our descendant, and one whose
+        # parent died has been handed to us (the subreaper), so a surviving process would be our child.
+        return
     for _ in range(100):
         others = [int(p) for p in posix.listdir("/proc") if p.isdigit() and int(p) not in keep]
         if not others:
