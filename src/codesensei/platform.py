@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,13 @@ class Platform:
     engine: Engine
     sessions: sessionmaker[Session]
 
+    @cached_property
+    def read_sessions(self) -> sessionmaker[Session]:
+        """Sessions for work that only reads: on SQLite they never wait for (or hold) the write lock."""
+        from codesensei.store.db import session_factory
+
+        return session_factory(self.engine, read_only=True)
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -36,16 +44,30 @@ def open_platform(settings: Settings | None = None) -> Platform:
     """Open the database, apply pending migrations and, on the first start, import the sample and starter banks."""
     from codesensei.bank.files import read_bank
     from codesensei.bank.service import import_files
-    from codesensei.bank.starter import STARTER_BANK, StarterBank
+    from codesensei.bank.starter import (
+        PRACTICE_MARKER,
+        STARTER_BANK,
+        StarterBank,
+        open_builtin_questions_to_practice,
+    )
     from codesensei.store import migrate
     from codesensei.store.db import make_engine, session_factory, unit_of_work
     from codesensei.store.meta import MetaRepository
 
     settings = settings or load_settings()
-    engine = make_engine(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url, pool_size=settings.database_pool_size or None)
     if migrate.current_revision(engine) != migrate.head_revision():
         migrate.upgrade(engine)
     sessions = session_factory(engine)
+    with unit_of_work(sessions) as session:
+        meta = MetaRepository(session)
+        if meta.get(PRACTICE_MARKER) is None:
+            if meta.get(SAMPLE_BANK_MARKER) or meta.get(STARTER_BANK_MARKER):  # imported before `practice` existed
+                builtin = (read_bank(SAMPLE_BANK) if SAMPLE_BANK.is_dir() else []) + StarterBank(
+                    settings.starter_bank_dir or STARTER_BANK
+                ).read()
+                open_builtin_questions_to_practice(session, builtin)
+            meta.put(PRACTICE_MARKER, "1")
     if settings.load_sample_bank:
         with unit_of_work(sessions) as session:
             meta = MetaRepository(session)

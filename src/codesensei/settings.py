@@ -55,6 +55,19 @@ class Settings(BaseSettings):
     # kept for a client that reconnects.
     ws_job_threads: int = Field(default=16, ge=1)
     ws_replay_ttl_s: float = Field(default=300, gt=0)
+    # Threads that hash and verify passwords (argon2id, CPU-bound by design); 0 = half the cores. Sign-ins
+    # beyond them queue, so a burst of them never takes the threads every other request needs.
+    password_threads: int = Field(default=0, ge=0)
+    # A refresh token presented again within this many seconds of its use gets the same new pair (the client
+    # lost the response and retried) instead of counting as reuse, which would end the sign-in session.
+    refresh_grace_s: float = Field(default=10.0, ge=0, le=60)
+    # How long a new WebSocket may take to send its `auth` message before it is closed.
+    ws_auth_timeout_s: float = Field(default=10.0, gt=0)
+    # Redis (redis://host:port/db) for WebSocket job events shared by several API processes (`--workers`);
+    # unset = kept in each process, which is enough for one.
+    redis_url: str | None = None
+    # Database connections each process may open; 0 = the default (the API: 48; commands: SQLAlchemy's 5 + 10).
+    database_pool_size: int = Field(default=0, ge=0)
     # The administrator account the first `sensei serve` creates (with a one-time password it prints once).
     admin_email: str = "admin@localhost"
 

@@ -39,7 +39,15 @@ def test_login_me_and_wrong_credentials_look_the_same(api: Api) -> None:
         assert error_of(response) == {"code": "unauthorized", "message": "the email or the password is wrong"}
 
 
-def test_refresh_rotates_and_a_reused_token_ends_the_whole_session(api: Api) -> None:
+@pytest.fixture
+def no_grace(database_url: str, tmp_path: Path) -> Iterator[Api]:
+    """A server without the refresh retry window: every second use of a refresh token is a reuse."""
+    with serving(make_settings(database_url, tmp_path, refresh_grace_s=0)) as running:
+        yield running
+
+
+def test_refresh_rotates_and_a_reused_token_ends_the_whole_session(no_grace: Api) -> None:
+    api = no_grace
     api.user("candidate", "ann@example.com")
     first = api.login("ann@example.com")
     status, second = refresh(api, first["refresh_token"])
@@ -175,3 +183,38 @@ def test_the_last_administrator_cannot_be_demoted_and_emails_are_unique(api: Api
     assert (duplicate.status_code, error_of(duplicate)["code"]) == (409, "conflict")
     weak = api.call("POST", "/api/users", api.admin, json={"email": "x@example.com", "password": "short"})
     assert (weak.status_code, error_of(weak)["code"]) == (422, "validation_failed")
+
+
+def test_a_refresh_retried_within_the_grace_window_gets_the_same_pair(api: Api) -> None:
+    api.user("candidate", "ann@example.com")
+    first = api.login("ann@example.com")
+    status, second = refresh(api, first["refresh_token"])
+    assert status == 200
+    # The response was lost: the client retries with the same token and gets the very same pair.
+    status, again = refresh(api, first["refresh_token"])
+    assert status == 200
+    assert (again["access_token"], again["refresh_token"]) == (second["access_token"], second["refresh_token"])
+    assert again["refresh_expires_at"] == second["refresh_expires_at"]
+    api.ok("GET", "/api/auth/me", again["access_token"])
+    # The pair works as usual, once: its refresh token rotates on.
+    status, third = refresh(api, second["refresh_token"])
+    assert status == 200
+    assert third["refresh_token"] not in (first["refresh_token"], second["refresh_token"])
+    # Now that the retried pair was used, the first token coming back is a reuse: the session ends.
+    status, body = refresh(api, first["refresh_token"])
+    assert status == 401
+    assert "already used" in body["error"]["message"]
+    assert api.call("GET", "/api/auth/me", third["access_token"]).status_code == 401
+
+
+def test_a_refresh_retried_after_the_grace_window_ends_the_session(database_url: str, tmp_path: Path) -> None:
+    with serving(make_settings(database_url, tmp_path, refresh_grace_s=1)) as api:
+        api.user("candidate", "ann@example.com")
+        first = api.login("ann@example.com")
+        status, second = refresh(api, first["refresh_token"])
+        assert status == 200
+        time.sleep(1.5)
+        status, body = refresh(api, first["refresh_token"])
+        assert status == 401
+        assert "already used" in body["error"]["message"]
+        assert api.call("GET", "/api/auth/me", second["access_token"]).status_code == 401

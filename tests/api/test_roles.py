@@ -36,6 +36,10 @@ STAFF_ONLY = {
     ("POST", "/api/review/attempts/{attempt_id}/items/{position}/grade"),
     ("POST", "/api/review/attempts/{attempt_id}/items/{position}/override"),
     ("GET", "/api/results/export"),
+    ("POST", "/api/questions/validate"), ("POST", "/api/questions/{question_id}/archive"),
+    ("POST", "/api/questions/{question_id}/unarchive"), ("POST", "/api/assessments/{assessment_id}/archive"),
+    ("POST", "/api/assessments/{assessment_id}/unarchive"), ("GET", "/api/review/attempts"),
+    ("POST", "/api/questions/verify"),
 }
 PUBLIC = {
     ("GET", "/api/health"), ("POST", "/api/auth/login"), ("POST", "/api/auth/refresh"), ("POST", "/api/auth/logout"),

@@ -11,13 +11,14 @@ import json
 import time
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from api.conftest import Api
+from api.conftest import Api, make_settings, serving
 from api.test_taking import secrets_of
 from codesensei.bank.model import CodeQuestion
 from sessions.sample_answers import json_answer, sample_questions
@@ -274,3 +275,19 @@ def test_assistant_replies_stream_as_deltas(module_api: Api) -> None:
     log = module_api.ok("GET", f"/api/attempts/{attempt}/assistant", module_api.admin)["exchanges"]
     assert [e["kind"] for e in log] == ["explain"]
     socket.close()
+
+
+def test_a_socket_that_does_not_authenticate_in_time_is_closed(database_url: str, tmp_path: Path) -> None:
+    with serving(make_settings(database_url, tmp_path, ws_auth_timeout_s=1)) as api:
+        token, attempt = start(api)
+        url = api.base_url.replace("http://", "ws://") + f"/ws/attempts/{attempt}"
+        with connect(url, open_timeout=30) as silent:
+            started = time.monotonic()
+            with pytest.raises(ConnectionClosed) as closed:
+                silent.recv(timeout=30)
+            waited = time.monotonic() - started
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1008
+        assert 0.9 <= waited < 20
+        # Within the time, the same attempt signs in as usual.
+        Socket(api, attempt, token).ready()

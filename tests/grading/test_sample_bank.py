@@ -27,8 +27,9 @@ def raw_questions() -> list[dict[str, Any]]:
     for path in sorted(SAMPLES.iterdir(), key=lambda p: p.name):
         if path.name.endswith((".yaml", ".yml")):
             document = yaml.safe_load(path.read_text(encoding="utf-8"))
-            assert set(document) == {"questions"}, path.name
-            found.extend(document["questions"])
+            assert set(document) <= {"defaults", "questions"}, path.name
+            defaults = document.get("defaults", {})
+            found.extend({**defaults, **question} for question in document["questions"])
     return found
 
 

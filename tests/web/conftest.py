@@ -74,6 +74,9 @@ class Server:
                 json={"email": email, "name": role.title(), "role": role, "password": password})
         return self.login(email, password)
 
+    def import_bank(self, token: str, text: str) -> None:
+        self.ok("POST", "/api/questions/import", token, content=text, headers={"Content-Type": "application/yaml"})
+
     def operations(self) -> set[str]:
         paths = self.ok("GET", "/openapi.json")["paths"]
         return {f"{method.upper()} {path}" for path, methods in paths.items() for method in methods}

@@ -4,7 +4,7 @@
 // token works once: tabs renew under one Web Lock and re-read storage first, so two tabs never spend the
 // same token (the server would end the session as a reuse).
 
-import type { ClaimResponse, Role, TokenResponse, UserOut } from "./types";
+import type { ClaimResponse, Role, TokenResponse, UserOut, VerifyReport } from "./types";
 
 const SESSION_KEY = "codesensei.session";
 const RENEW_MARGIN_MS = 30_000;
@@ -201,6 +201,10 @@ export async function request<T>(method: string, path: string, options: RequestO
 
 export const get = <T>(path: string, query?: RequestOptions["query"]): Promise<T> => request<T>("GET", path, { query });
 export const post = <T>(path: string, body?: unknown): Promise<T> => request<T>("POST", path, { body: body ?? {} });
+
+/** Run the checks of `sensei bank verify` on a question draft: its key, or its reference solutions in the sandbox. */
+export const verifyQuestion = (question: Record<string, unknown>): Promise<VerifyReport> =>
+  post<VerifyReport>("/api/questions/verify", { question });
 
 export async function signIn(email: string, password: string): Promise<UserOut> {
   const response = await rawFetch("POST", "/api/auth/login", { email, password }, null);

@@ -6,6 +6,7 @@
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import {
+  HighlightStyle,
   bracketMatching,
   foldGutter,
   foldKeymap,
@@ -17,7 +18,7 @@ import {
 } from "@codemirror/language";
 import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
 import { Compartment, EditorState, type Extension } from "@codemirror/state";
-import { oneDark } from "@codemirror/theme-one-dark";
+import { oneDarkHighlightStyle, oneDarkTheme } from "@codemirror/theme-one-dark";
 import {
   EditorView,
   crosshairCursor,
@@ -72,10 +73,19 @@ function indentFor(language: string): string {
   return language === "python" || language === "rust" || language === "java" ? "    " : "  ";
 }
 
+// One Dark with its three dimmest colours brightened: its comments and line numbers (#7d8799), names
+// (#e06c75) and keywords (#c678dd) fall below WCAG AA's 4.5:1 on its own background and active line.
+const BRIGHTER: Record<string, string> = { "#7d8799": "#a3abb9", "#e06c75": "#f28b94", "#c678dd": "#d492ea" };
+const highlightStyle = HighlightStyle.define(
+  oneDarkHighlightStyle.specs.map((spec) => (typeof spec.color === "string" ? { ...spec, color: BRIGHTER[spec.color] ?? spec.color } : spec)),
+);
+
 const theme = EditorView.theme({
   "&": { fontSize: "14px", height: "100%" },
   ".cm-scroller": { fontFamily: "var(--mono)", lineHeight: "1.5" },
   "&.cm-focused": { outline: "none" },
+  "&.cm-editor .cm-gutters": { color: "#a3abb9" },
+  "&.cm-editor .cm-activeLineGutter": { color: "#e6edf3" },
 });
 
 export interface EditorProps {
@@ -135,14 +145,18 @@ export function CodeEditor(props: EditorProps): JSX.Element {
         ...completionKeymap,
         indentWithTab,
       ]),
-      oneDark,
+      oneDarkTheme,
+      syntaxHighlighting(highlightStyle),
       theme,
       language.current.of([]),
       indent.current.of(indentUnit.of(indentFor(props.language))),
       ...(props.wrap ? [EditorView.lineWrapping] : []),
+      // A read-only editor stays focusable, so a keyboard can scroll it and select its text.
       EditorState.readOnly.of(!!props.readOnly),
-      EditorView.editable.of(!props.readOnly),
-      EditorView.contentAttributes.of({ "aria-label": props.label, "aria-multiline": "true" }),
+      EditorView.contentAttributes.of({
+        "aria-label": props.label, "aria-multiline": "true", tabindex: "0",
+        ...(props.readOnly ? { "aria-readonly": "true" } : {}),
+      }),
       EditorView.updateListener.of((update) => {
         if (update.docChanged) callbacks.current.onChange?.(update.state.doc.toString());
       }),

@@ -8,15 +8,34 @@ import { useEffect, useState } from "preact/hooks";
 import { currentUser, hasRole, onSessionChange, signOut } from "./api";
 import { AccountPage } from "./pages/account";
 import { AssessmentPage, AssessmentsPage } from "./pages/assessments";
-import { AssessmentBuilderPage, AssessmentsAdminPage, BankPage, InvitationsPage, QuestionEditorPage } from "./pages/author";
-import { MetricsPage } from "./pages/metrics";
+
+import { AssessmentMetricsPage, MetricsPage } from "./pages/metrics";
+import { PracticePage } from "./pages/practice";
 import { ReportPage, ResultsPage } from "./pages/report";
 import { ReviewPage } from "./pages/review";
 import { ClaimPage, LandingPage, Logo, ResetPasswordPage } from "./pages/signin";
 import { TakePage } from "./pages/take";
 import { type Location, Link, match, navigate, useLocation } from "./router";
 import type { UserOut } from "./types";
-import { Page } from "./ui";
+import { ErrorBox, Loading, Page } from "./ui";
+
+type StaffPages = typeof import("./pages/staff");
+let staffPages: Promise<StaffPages> | null = null;
+
+/** A staff page, drawn once the staff chunk has loaded (at once after the first time). */
+function Staff({ render }: { render: (pages: StaffPages) => JSX.Element }): JSX.Element {
+  const [pages, setPages] = useState<StaffPages | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    staffPages ??= import("./pages/staff");
+    staffPages.then(setPages, (failure: unknown) => {
+      staffPages = null; // a failed download is tried again on the next visit
+      setError(failure);
+    });
+  }, []);
+  if (error) return <ErrorBox error={error} />;
+  return pages ? render(pages) : <Loading />;
+}
 
 function useUser(): UserOut | null {
   const [user, setUser] = useState(currentUser);
@@ -37,10 +56,12 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { href: "/assessments", label: "Assessments", show: () => true },
+  { href: "/practice", label: "Practice", show: () => true },
   { href: "/metrics", label: "Metrics", show: () => true },
   { href: "/review", label: "Review", show: (u) => hasRole(u, "reviewer") },
   { href: "/bank", label: "Question bank", show: (u) => hasRole(u, "author") },
   { href: "/author/assessments", label: "Manage assessments", show: (u) => hasRole(u, "author") },
+  { href: "/admin/users", label: "Users", show: (u) => u.role === "admin" },
   { href: "/account", label: "Account", show: () => true },
 ];
 
@@ -109,15 +130,21 @@ function route(location: Location, user: UserOut): JSX.Element {
   if ((m = match("/attempts/:id/results", path))) return <ResultsPage attemptId={m["id"] ?? ""} reason={query.get("reason")} />;
   if ((m = match("/attempts/:id", path))) return <TakePage key={m["id"]} attemptId={m["id"] ?? ""} />;
   if (path === "/metrics") return <MetricsPage user={query.get("user")} />;
+  if ((m = match("/metrics/assessments/:id", path))) return <AssessmentMetricsPage id={m["id"] ?? ""} user={query.get("user")} />;
+  if (path === "/practice") return <PracticePage />;
   if (path === "/account") return <AccountPage />;
-  if (path === "/review") return hasRole(user, "reviewer") ? <ReviewPage assessment={query.get("assessment")} user={query.get("user")} /> : <Forbidden />;
+  if (path === "/review") return hasRole(user, "reviewer") ? <ReviewPage assessment={query.get("assessment")} user={query.get("user")} state={query.get("state")} /> : <Forbidden />;
   if ((m = match("/reports/:id", path))) return hasRole(user, "reviewer") ? <ReportPage attemptId={m["id"] ?? ""} /> : <Forbidden />;
+  if (path === "/admin/users") return user.role === "admin" ? <Staff render={(p) => <p.UsersPage />} /> : <Forbidden />;
   if (!hasRole(user, "author") && (path.startsWith("/bank") || path.startsWith("/author"))) return <Forbidden />;
-  if (path === "/bank") return <BankPage query={query} />;
-  if (path === "/bank/edit") return <QuestionEditorPage id={query.get("id")} />;
-  if (path === "/author/assessments") return <AssessmentsAdminPage />;
-  if (path === "/author/assessments/new") return <AssessmentBuilderPage from={query.get("from")} />;
-  if ((m = match("/author/assessments/:id/invitations", path))) return <InvitationsPage id={m["id"] ?? ""} />;
+  if (path === "/bank") return <Staff render={(p) => <p.BankPage query={query} />} />;
+  if (path === "/bank/edit") return <Staff render={(p) => <p.QuestionEditorPage id={query.get("id")} />} />;
+  if (path === "/author/assessments") return <Staff render={(p) => <p.AssessmentsAdminPage />} />;
+  if (path === "/author/assessments/new") return <Staff render={(p) => <p.AssessmentBuilderPage from={query.get("from")} />} />;
+  if ((m = match("/author/assessments/:id/invitations", path))) {
+    const id = m["id"] ?? "";
+    return <Staff render={(p) => <p.InvitationsPage id={id} />} />;
+  }
   return <NotFound />;
 }
 

@@ -1,15 +1,18 @@
 // The attempt's WebSocket (`/ws/attempts/{id}`): run the sample tests, submit code with per-test results
-// streamed as each test finishes. The first message authenticates; each job's events carry `job` and `seq`,
-// and after a dropped connection the client reconnects and resumes the running job after the last `seq`.
+// streamed as each test finishes, and ask the assistant with its reply streamed as it is written. The first
+// message authenticates; each job's events carry `job` and `seq`, and after a dropped connection the client
+// reconnects and resumes the running job after the last `seq`.
 
 import { freshAccessToken } from "./api";
-import type { AnswerAck, JudgeReport, TestRun } from "./types";
+import type { AnswerAck, AssistantReply, JudgeReport, TestRun } from "./types";
 
 export type JobEvent =
   | { type: "accepted"; job: string; seq: number; kind: string }
   | { type: "compiled"; job: string; seq: number; ok: boolean; compile_output: string; cached: boolean; message: string }
   | { type: "test"; job: string; seq: number; result: TestRun }
   | { type: "done"; job: string; seq: number; report?: JudgeReport | null; ack?: AnswerAck }
+  | { type: "assistant_delta"; job: string; seq: number; text: string }
+  | { type: "assistant_done"; job: string; seq: number; reply: AssistantReply }
   | { type: "error"; job?: string; seq?: number; code: string; message: string; retry_after_s?: number };
 
 export type SocketState = "connecting" | "ready" | "unavailable";
@@ -90,7 +93,7 @@ export class AttemptSocket {
       pending.lastSeq = event.seq;
     }
     pending.onEvent(event);
-    if (event.type === "done" || event.type === "error") {
+    if (event.type === "done" || event.type === "assistant_done" || event.type === "error") {
       this.pending = null;
       pending.resolve(event);
     }
@@ -127,6 +130,11 @@ export class AttemptSocket {
 
   private send(message: Record<string, unknown>): void {
     this.socket?.send(JSON.stringify(message));
+  }
+
+  /** Whether a job is under way (the socket runs one at a time). */
+  get busy(): boolean {
+    return this.pending !== null;
   }
 
   /** Start a job (one at a time); `onEvent` sees each event, the promise the terminal one. */

@@ -45,8 +45,41 @@ export interface AssessmentBrief {
   feedback: FeedbackMode;
   hints_allowed: boolean;
   published_at: string | null;
-  // Not in the API yet (see the web app's notes): shown when present.
-  assistant?: "off" | "hints" | "full";
+  hint_penalty?: number;
+  assistant?: AssistantState;
+}
+
+export type AssistantKind = "explain" | "debug" | "hint" | "review" | "chat";
+
+/** The assistant policy: `available` says whether it answers now (on the waiting question, in an attempt). */
+export interface AssistantState {
+  mode: "off" | "hints" | "full";
+  available: boolean;
+  kinds: AssistantKind[];
+}
+
+export interface HintState {
+  allowed: boolean;
+  penalty: number;
+  used: number;
+  left: number;
+}
+
+export interface RevealedHints {
+  attempt_id: string;
+  position: number;
+  question_id: string;
+  penalty_per_hint: number;
+  hints: { number: number; text: string }[];
+  remaining: number;
+}
+
+export interface OwnExchange {
+  position: number | null;
+  kind: string;
+  request: string;
+  reply: string;
+  created_at: string;
 }
 
 export interface OptionOut {
@@ -82,7 +115,6 @@ export interface QuestionView {
   entry_point?: string | null;
   limits?: { time_s: number; memory_mb: number } | null;
   sample_tests?: SampleTest[] | null;
-  // Shown when the API sends them (the candidate view does not carry them yet).
   topics?: string[] | null;
   difficulty?: string | null;
 }
@@ -97,6 +129,20 @@ export type QuestionType =
   | "ordering"
   | "fill_blank"
   | "essay";
+
+export const TYPES: QuestionType[] = ["mcq", "mcq_multi", "true_false", "short_answer", "fill_blank", "matching", "ordering", "essay", "code"];
+
+export const TYPE_LABELS: Record<QuestionType, string> = {
+  mcq: "Multiple choice (one answer)",
+  mcq_multi: "Multiple choice (several answers)",
+  true_false: "True or false",
+  short_answer: "Short answer",
+  fill_blank: "Fill in the blanks",
+  matching: "Matching",
+  ordering: "Ordering",
+  essay: "Essay",
+  code: "Programming",
+};
 
 export interface AttemptStarted {
   attempt_id: string;
@@ -133,6 +179,9 @@ export interface ResumeOut {
   progress: ProgressOut;
   question: QuestionView | null;
   stop_reason: string | null;
+  question_time_limit_s?: number | null;
+  hints?: HintState;
+  assistant?: AssistantState;
 }
 
 export interface CurrentQuestionOut {
@@ -143,6 +192,8 @@ export interface CurrentQuestionOut {
   remaining_s: number | null;
   question: QuestionView | null;
   stop_reason: string | null;
+  question_time_limit_s?: number | null;
+  question_remaining_s?: number | null;
 }
 
 export interface AnswerFeedback {
@@ -283,8 +334,6 @@ export interface MetricsOut {
   user: string;
   scopes: Metric[];
 }
-
-export type AssistantKind = "explain" | "debug" | "hint" | "review" | "chat";
 
 export interface AssistantReply {
   attempt_id: string;
@@ -435,6 +484,7 @@ export interface QuestionSummary {
   version: number;
   topics: string[];
   languages: string[];
+  active?: boolean;
 }
 
 export interface QuestionPage {
@@ -480,4 +530,36 @@ export interface InvitationOut {
   user_id: string | null;
   token: string | null;
   link: string | null;
+}
+
+/** One test of a reference solution, as `POST /api/questions/verify` reports it (hidden ones too: authors only). */
+export interface VerifyTest {
+  name: string;
+  visibility: "sample" | "hidden";
+  verdict: string;
+  passed: boolean;
+  weight: number;
+  time_ms: number;
+  wall_ms: number;
+  memory_kb: number;
+  message: string;
+}
+
+export interface VerifyCheck {
+  /** `key`, `solutions`, `generate`, or a solution: `accepted python`, `wrong java #2`. */
+  check: string;
+  outcome: "passed" | "failed" | "skipped";
+  detail: string;
+  seconds: number;
+  tests: VerifyTest[];
+}
+
+export interface VerifyReport {
+  question_id: string;
+  ok: boolean;
+  passed: number;
+  failed: number;
+  skipped: number;
+  seconds: number;
+  checks: VerifyCheck[];
 }

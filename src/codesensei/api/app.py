@@ -6,6 +6,8 @@ nothing: the OpenAPI document and the route table are available without a databa
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,16 +17,35 @@ from starlette.concurrency import run_in_threadpool
 
 from codesensei import __version__
 from codesensei.api import ws
+from codesensei.api.accounts.passwords import PasswordPool
 from codesensei.api.errors import install_error_handlers
 from codesensei.api.limits import BodyLimit
 from codesensei.api.openapi import install_openapi
 from codesensei.api.ratelimit import RateLimiter
-from codesensei.api.routers import assessments, attempts, auth, health, invitations, metrics, questions, reports, users
+from codesensei.api.routers import (
+    assessments,
+    attempts,
+    auth,
+    health,
+    invitations,
+    metrics,
+    practice,
+    questions,
+    reports,
+    users,
+)
 from codesensei.settings import Settings, load_settings
+
+# Connections each API process keeps: room for the admitted units of work, the worker threads' own short
+# reads (the token check) and the WebSocket job threads.
+API_POOL_SIZE = 48
+ADMITTED_UNITS_OF_WORK = 16
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
+    if not settings.database_pool_size:
+        settings = settings.model_copy(update={"database_pool_size": API_POOL_SIZE})
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -39,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             app.state.sockets.close()
+            app.state.passwords.close()
             close = getattr(app.state.chat_model, "close", None)
             if callable(close):
                 close()
@@ -50,9 +72,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter.from_settings(settings)
+    # Units of work wait for their turn on the event loop, never in a worker thread (see deps.write_admission):
+    # SQLite writes one at a time; PostgreSQL admits fewer than the pool has connections, so a worker thread
+    # that asks the pool for one (the token check, a WebSocket job) always gets it.
+    sqlite = settings.resolved_database_url.startswith("sqlite")
+    app.state.write_admission = asyncio.Lock() if sqlite else asyncio.Semaphore(ADMITTED_UNITS_OF_WORK)
+    app.state.passwords = PasswordPool(settings.password_threads or max(1, (os.cpu_count() or 2) // 2))
     app.state.sockets = ws.SocketHub(settings, app.state.rate_limiter)
     install_error_handlers(app)
-    routers = [m.router for m in (health, auth, users, invitations, questions, assessments, attempts, reports, metrics)]
+    routers = [
+        m.router
+        for m in (health, auth, users, invitations, questions, assessments, attempts, practice, reports, metrics)
+    ]
     for router in routers:
         app.include_router(router)
     install_openapi(app, routers)

@@ -6,13 +6,17 @@ sent, so an acknowledged answer is durable and a failed commit is an error respo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Annotated, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from codesensei.api.accounts.passwords import PasswordPool
 from codesensei.api.accounts.roles import Role
 from codesensei.api.accounts.signin import CurrentUser, authenticate
 from codesensei.assistant.llm import ChatModel
@@ -40,17 +44,71 @@ def get_chat_model(request: Request) -> ChatModel | None:
     return model
 
 
+def get_password_pool(request: Request) -> PasswordPool:
+    pool = request.app.state.passwords
+    assert isinstance(pool, PasswordPool)
+    return pool
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+PasswordPoolDep = Annotated[PasswordPool, Depends(get_password_pool)]
 PlatformDep = Annotated[Platform, Depends(get_platform)]
 ChatModelDep = Annotated[ChatModel | None, Depends(get_chat_model)]
 
 
-def db_session(platform: PlatformDep) -> Iterator[Session]:
-    with unit_of_work(platform.sessions) as session:
-        yield session
+def _finish(session: Session, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
+
+
+def write_admission(request: Request) -> AbstractAsyncContextManager[object]:
+    """Where a unit of work that may write waits its turn, on the event loop, before it starts.
+
+    A request's transaction spans several worker-thread hand-offs (dependencies, the endpoint, the commit)
+    and holds its connection, and on SQLite the write lock, in between. Were requests to wait for the lock or
+    a connection inside worker threads, enough of them could fill the thread pool while the transactions
+    holding what they wait for need a thread to finish in: a deadlock. They queue here instead, holding no
+    thread, in arrival order: one at a time on SQLite (one writer), on PostgreSQL fewer than the pool has
+    connections (the rest serve the token checks and WebSocket jobs, which take one briefly in a thread).
+    """
+    admission: asyncio.Lock | asyncio.Semaphore = request.app.state.write_admission
+    return admission
+
+
+async def db_session(request: Request, platform: PlatformDep) -> AsyncIterator[Session]:
+    """The request's unit of work (see `unit_of_work`), as an async dependency.
+
+    Making a session touches no database, so it is made on the event loop; the commit (or rollback) runs in
+    a worker thread. A sync generator dependency would cost two thread hand-offs per request instead of one.
+    """
+    async with write_admission(request):
+        session = platform.sessions()
+        try:
+            yield session
+        except BaseException:
+            await run_in_threadpool(_finish, session, False)
+            raise
+        await run_in_threadpool(_finish, session, True)
 
 
 SessionDep = Annotated[Session, Depends(db_session, scope="function")]
+
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
+
+
+def read_only_call(
+    platform: Platform, work: Callable[Concatenate[Session, Params], Result], *args: Params.args,
+    **kwargs: Params.kwargs,
+) -> Result:
+    """`work(session, ...)` in a transaction of its own that only reads (on SQLite it takes no write lock)."""
+    with unit_of_work(platform.read_sessions) as session:
+        return work(session, *args, **kwargs)
 
 bearer = HTTPBearer(
     auto_error=False, bearerFormat="JWT",
@@ -59,13 +117,17 @@ bearer = HTTPBearer(
 
 
 def current_user(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    session: SessionDep,
-    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)], request: Request
 ) -> CurrentUser:
+    """The caller, checked in a read transaction of its own.
+
+    Not in the request's unit of work: on SQLite that one takes the write lock when it begins and should
+    hold it for the endpoint's work only. Settings and platform come straight from the app's state rather
+    than as sub-dependencies: this runs on every request, and each dependency costs FastAPI time to solve.
+    """
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("sign in: this needs an `Authorization: Bearer` access token")
-    return authenticate(session, settings, credentials.credentials)
+    return read_only_call(get_platform(request), authenticate, get_settings(request), credentials.credentials)
 
 
 class RoleGate:
@@ -74,7 +136,7 @@ class RoleGate:
     def __init__(self, *roles: Role) -> None:
         self.roles: tuple[Role, ...] = (*roles, "admin")
 
-    def __call__(self, user: Annotated[CurrentUser, Depends(current_user)]) -> CurrentUser:
+    async def __call__(self, user: Annotated[CurrentUser, Depends(current_user)]) -> CurrentUser:
         if user.role not in self.roles:
             allowed = ", ".join(self.roles)
             raise Forbidden(f"this needs one of the roles {allowed}; the account is a {user.role}")

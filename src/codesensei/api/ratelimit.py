@@ -84,12 +84,12 @@ class PerUser:
     def __init__(self, action: Action) -> None:
         self.action: Action = action
 
-    def __call__(self, request: Request, user: Annotated[CurrentUser, Depends(current_user)]) -> None:
+    async def __call__(self, request: Request, user: Annotated[CurrentUser, Depends(current_user)]) -> None:
         _limiter(request).check(self.action, user.id)
 
 
-def per_address(request: Request) -> None:
-    """A dependency: one token of the client address's `login` bucket."""
+async def per_address(request: Request) -> None:
+    """A dependency: one token of the client address's `login` bucket (async: it is cheap, no thread needed)."""
     address = request.client.host if request.client else "unknown"
     _limiter(request).check("login", address)
 

@@ -2,7 +2,8 @@
 
 Protocol (JSON text messages):
 
-- Authentication is the **first message**, `{"type": "auth", "token": ACCESS_TOKEN}`, within 10 seconds;
+- Authentication is the **first message**, `{"type": "auth", "token": ACCESS_TOKEN}`, within 10 seconds
+  (`SENSEI_WS_AUTH_TIMEOUT_S`);
   not a query parameter, because URLs end up in access logs and proxies. The server answers
   `{"type": "ready", "attempt_id", "user"}`. A missing, invalid or expired token, or an attempt that is not
   the caller's (or does not exist), closes the socket with 1008 (policy violation). Another `auth` message
@@ -47,8 +48,9 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from codesensei.api.accounts.signin import CurrentUser, authenticate
+from codesensei.api.answers import prepare_answer, record_answer
 from codesensei.api.errors import RateLimited
-from codesensei.api.jobstream import Event, JobOwner, JobStream, MemoryJobStream
+from codesensei.api.jobstream import Event, JobOwner, JobStream, MemoryJobStream, RedisJobStream
 from codesensei.api.ratelimit import RateLimiter
 from codesensei.api.routers.attempts import settle_deadline
 from codesensei.assistant.context import RequestKind
@@ -62,7 +64,6 @@ from codesensei.runner.dispatch import Dispatcher, LocalDispatcher
 from codesensei.runner.jobs import JudgeJob
 from codesensei.runner.judge import report_from_json
 from codesensei.runner.types import JudgeReport
-from codesensei.sessions.answering import answer_question
 from codesensei.sessions.attempts import authorize, require_open
 from codesensei.sessions.clock import now_utc
 from codesensei.sessions.errors import ActionNotAllowed
@@ -75,7 +76,6 @@ from codesensei.store.db import unit_of_work
 log = logging.getLogger("codesensei.api.ws")
 router = APIRouter()
 
-AUTH_TIMEOUT_S = 10.0
 POLICY_VIOLATION = 1008
 MAX_SOURCE = 200_000
 
@@ -126,9 +126,16 @@ class SocketHub:
     def __init__(self, settings: Settings, limiter: RateLimiter, stream: JobStream | None = None) -> None:
         self.settings = settings
         self.limiter = limiter
-        self.stream: JobStream = stream or MemoryJobStream(ttl_s=settings.ws_replay_ttl_s)
+        self.stream: JobStream = stream or self._stream(settings)
         self.workers = ThreadPoolExecutor(max_workers=settings.ws_job_threads, thread_name_prefix="sensei-ws-job")
         self._dispatcher: Dispatcher | None = None
+
+    @staticmethod
+    def _stream(settings: Settings) -> JobStream:
+        # With Redis, a client may reconnect to any API process and resume its jobs there.
+        if settings.redis_url:
+            return RedisJobStream(settings.redis_url, ttl_s=settings.ws_replay_ttl_s)
+        return MemoryJobStream(ttl_s=settings.ws_replay_ttl_s)
 
     @property
     def dispatcher(self) -> Dispatcher:
@@ -140,6 +147,9 @@ class SocketHub:
     def close(self) -> None:
         # Running jobs finish (a submit must be recorded); nothing new starts.
         self.workers.shutdown(wait=False, cancel_futures=True)
+        close = getattr(self.stream, "close", None)
+        if callable(close):
+            close()
 
 
 @dataclass(frozen=True)
@@ -225,13 +235,13 @@ def _submit(ctx: JobContext, message: SubmitMessage) -> None:
             raise RuntimeError("the judge stream ended without a done event")
         return report_from_json(report)
 
-    with unit_of_work(ctx.platform.sessions) as session:
-        now = now_utc()
-        immediate = authorize(session, ctx.attempt_id, user.owner, now).definition.feedback.mode == "immediate"
-        ack = answer_question(
-            session, ctx.attempt_id, user.owner, {"language": message.language, "source": message.source},
-            position=message.position, now=now, judge=streaming_judge,
-        )
+    answer = {"language": message.language, "source": message.source}
+    prepared = prepare_answer(ctx.platform, ctx.attempt_id, user.owner, message.position)
+    immediate = prepared.feedback_immediate
+    ack = record_answer(
+        ctx.platform, ctx.attempt_id, user.owner, answer,
+        position=message.position, prepared=prepared, judge=streaming_judge,
+    )
     # The unit of work committed: only now is the answer acknowledged.
     ctx.publish({"type": "done", "ack": ack.to_json(), "report": report if immediate else None})
 
@@ -264,7 +274,7 @@ def _job(ctx: JobContext, work: Callable[[], None]) -> None:
 
 
 def _owned_attempt(platform: Platform, settings: Settings, token: str, attempt_id: str) -> CurrentUser:
-    with unit_of_work(platform.sessions) as session:
+    with unit_of_work(platform.read_sessions) as session:
         user = authenticate(session, settings, token)
         row = AttemptRepository(session).get(attempt_id)
         if row is None or row.user_name != user.email:
@@ -316,7 +326,7 @@ class AttemptSocket:
     async def run(self) -> None:
         await self.websocket.accept()
         try:
-            first = await asyncio.wait_for(self.receive(), AUTH_TIMEOUT_S)
+            first = await asyncio.wait_for(self.receive(), self.settings.ws_auth_timeout_s)
             message = AuthMessage.model_validate_json(first)
         except (TimeoutError, ValidationError):
             await self.websocket.close(POLICY_VIOLATION, reason="the first message must be {type: auth, token}")

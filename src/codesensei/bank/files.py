@@ -1,7 +1,8 @@
 """Reading and writing bank files (YAML or JSON, one file or a folder) with errors that name file, question and field.
 
-A document is `{questions: [...]}`, a bare list of questions, or a single question. Questions written in the
-ADR's import dialect are mapped onto the canonical model by `bank.adr`.
+A document is `{questions: [...]}` (optionally with `defaults: {...}`, field values for every question that does
+not set them), a bare list of questions, or a single question. Questions written in the ADR's import dialect are
+mapped onto the canonical model by `bank.adr`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from codesensei.bank.adr import from_adr, looks_like_adr
 from codesensei.bank.identity import derive_question_id
-from codesensei.bank.model import QUESTION_TYPES, TEST_KINDS, AnyQuestion, Question
+from codesensei.bank.model import QUESTION_TYPES, TEST_KINDS, AnyQuestion, Question, QuestionDefaults
 from codesensei.bulk import collector_paused
 from codesensei.errors import ValidationFailed
 
@@ -70,13 +71,31 @@ def _format_message(error: Any) -> str:
     return message.removeprefix("Value error, ")
 
 
-def validate_question(raw: Any, *, source: str, index: int) -> tuple[AnyQuestion | None, list[str]]:
-    """Validate one raw question; return it, or the problems found, each naming file, question and field."""
+def validate_defaults(raw: Any, *, source: str) -> tuple[dict[str, Any], list[str]]:
+    """Check a file's `defaults` mapping on its own, so a bad value is reported once, as `defaults.<field>`."""
+    if not isinstance(raw, dict):
+        return {}, [f"{source}: defaults: expected a mapping of question fields, got {type(raw).__name__}"]
+    try:
+        QuestionDefaults.model_validate(raw)
+    except ValidationError as exc:
+        return {}, [
+            f"{source}: defaults.{_format_location(err['loc'])}: {_format_message(err)}" for err in exc.errors()
+        ]
+    return dict(raw), []
+
+
+def validate_question(
+    raw: Any, *, source: str, index: int, defaults: dict[str, Any] | None = None
+) -> tuple[AnyQuestion | None, list[str]]:
+    """Validate one raw question, its own keys over the file's `defaults` (a key it sets replaces the default
+    whole); return it, or the problems found, each naming file, question and field."""
     if not isinstance(raw, dict):
         return None, [f"{source}: question #{index + 1}: expected a mapping, got {type(raw).__name__}"]
     data = dict(raw)
     if looks_like_adr(data):
         data = from_adr(data)
+    # Defaults use canonical field names, so they go in after the ADR dialect has been mapped onto them.
+    data = {**(defaults or {}), **data}
     if "id" not in data and isinstance(data.get("type"), str) and isinstance(data.get("text"), str):
         data["id"] = derive_question_id(data["type"], data["text"])
     label = f"question '{data['id']}'" if isinstance(data.get("id"), str) else f"question #{index + 1}"
@@ -113,8 +132,13 @@ def _parse_text(text: str, source: str) -> Any:
 def parse_document(text: str, *, source: str) -> list[AnyQuestion]:
     """Parse one file's text (YAML is a superset of JSON); all-or-nothing: any problem fails the file."""
     document = _parse_text(text, source)
+    defaults: dict[str, Any] = {}
     if isinstance(document, dict) and "questions" in document:
         raw_questions = document["questions"]
+        if "defaults" in document:
+            defaults, wrong = validate_defaults(document["defaults"], source=source)
+            if wrong:
+                raise BankFileError(wrong)
     elif isinstance(document, dict):
         raw_questions = [document]
     else:
@@ -124,7 +148,7 @@ def parse_document(text: str, *, source: str) -> list[AnyQuestion]:
     questions: list[AnyQuestion] = []
     problems: list[str] = []
     for index, raw in enumerate(raw_questions):
-        question, found = validate_question(raw, source=source, index=index)
+        question, found = validate_question(raw, source=source, index=index, defaults=defaults)
         problems.extend(found)
         if question is not None:
             questions.append(question)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 QuestionType = Literal[
     "mcq", "mcq_multi", "true_false", "short_answer", "fill_blank", "matching", "ordering", "essay", "code"
@@ -80,6 +80,12 @@ class QuestionBase(Strict):
     hints: list[str] = Field(default_factory=list)
     irt: IrtParams | None = None
     grading: Grading = Field(default_factory=Grading)
+    # Practice shows answers and explanations right after each answer, so only the author can open a question
+    # to it: a question of a hiring assessment must never have its key handed out by a practice session.
+    practice: bool = Field(
+        default=False,
+        description="open to practice sessions, which show the answer and explanation after each answer",
+    )
 
     @property
     def difficulty_level(self) -> DifficultyLabel:
@@ -407,6 +413,27 @@ class CodeQuestion(QuestionBase):
     @property
     def source_tests(self) -> list[SourceTest]:
         return [t for t in self.tests if isinstance(t, SourceTest)]
+
+
+def _defaults_model() -> type[Strict]:
+    """Every field all question types share (except `id`), each optional: what a bank file's `defaults` may set.
+
+    Built from `QuestionBase`, so a field added there can be defaulted at once, with the same constraints."""
+    fields: dict[str, Any] = {
+        name: (
+            Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation,
+            Field(default=None, description=info.description),
+        )
+        for name, info in QuestionBase.model_fields.items()
+        if name != "id"
+    }
+    return create_model(
+        "QuestionDefaults", __base__=Strict, __doc__="Values for every question of a file that does not set them.",
+        **fields,
+    )
+
+
+QuestionDefaults = _defaults_model()
 
 
 AnyQuestion = (

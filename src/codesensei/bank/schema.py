@@ -6,13 +6,18 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from codesensei.bank.model import Question
+from codesensei.bank.model import Question, QuestionDefaults
 
 
 class BankDocument(BaseModel):
     """A bank file: a list of questions (a file may also hold a bare list or a single question)."""
 
     model_config = ConfigDict(extra="forbid", title="Code Sensei question bank")
+    defaults: QuestionDefaults | None = Field(  # type: ignore[valid-type]
+        default=None,
+        description="values for every question of the file that does not set them itself (a key it sets replaces "
+        "the default whole); for example `{practice: true}` opens the whole file to practice",
+    )
     questions: list[Question] = Field(default_factory=list)
 
 

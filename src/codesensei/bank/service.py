@@ -66,6 +66,7 @@ class QuestionSummary:
     version: int
     topics: list[str]
     languages: list[str]
+    active: bool = True
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -157,6 +158,21 @@ def describe_question(session: Session, question_id: str) -> QuestionDetail:
     )
 
 
+def set_question_archived(session: Session, question_id: str, archived: bool) -> QuestionDetail:
+    """Archive a question (it leaves listings, searches and pools, and no new attempt asks it) or bring it back.
+
+    Attempts that already asked it keep it: their reports read the version they used. Doing it twice is a no-op.
+    """
+    repository = QuestionRepository(session)
+    row = repository.get(question_id)
+    if row is None:
+        raise NotFound(f"question '{question_id}' is not in the bank")
+    if row.active == archived:
+        repository.set_active(question_id, not archived)
+        session.refresh(row)
+    return describe_question(session, question_id)
+
+
 def _summaries(repository: QuestionRepository, rows: Sequence[QuestionRow]) -> list[QuestionSummary]:
     labels = repository.labels([r.id for r in rows])
     return [
@@ -168,6 +184,7 @@ def _summaries(repository: QuestionRepository, rows: Sequence[QuestionRow]) -> l
             version=r.version,
             topics=sorted(labels.get(r.id, {}).get("topic", [])),
             languages=sorted(labels.get(r.id, {}).get("language", [])),
+            active=r.active,
         )
         for r in rows
     ]

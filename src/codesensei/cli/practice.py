@@ -8,13 +8,15 @@ import typer
 
 
 def practice(
-    topic: Annotated[str, typer.Option("--topic", help="The topic to practise (see `sensei bank list --topic`).")],
+    topic: Annotated[str, typer.Option("--topic", help="The topic to practise (questions marked `practice: true`).")],
     adaptive: Annotated[bool, typer.Option("--adaptive", help="Let the adaptive engine pick each question.")] = False,
     question_type: Annotated[str | None, typer.Option("--type", help="Only questions of this type.")] = None,
     count: Annotated[int, typer.Option("--count", help="How many questions (at most).", min=1, max=100)] = 5,
     user: Annotated[str | None, typer.Option("--user", help="The candidate's name (default: your login).")] = None,
 ) -> None:
-    """Practise a topic: every answer shows its result, the correct answer and the explanation; hints are free."""
+    """Practise a topic: every answer shows its result, the correct answer and the explanation; hints are free.
+
+    Only questions their author opened to practice (`practice: true`) are asked."""
     import getpass
 
     from codesensei.cli.output import console

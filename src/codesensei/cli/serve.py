@@ -26,6 +26,9 @@ def serve(
         int, typer.Option(min=1, help="Seconds a shutdown waits for requests in flight.")
     ] = 30,
     log_level: Annotated[str, typer.Option(help="uvicorn's log level.")] = "info",
+    access_log: Annotated[
+        bool, typer.Option(help="Log every request (a line per request costs CPU under load).")
+    ] = True,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs); the first start prints the administrator's one-time password."""
     import uvicorn
@@ -51,6 +54,13 @@ def serve(
             "It is not shown again. Sign in (POST /api/auth/login) and change it (POST /api/auth/password).",
             highlight=False, soft_wrap=True,
         )
+    if workers > 1 and not settings.redis_url:
+        # Each process would keep its own WebSocket job events: a client that reconnects to another one
+        # could not resume its runs there.
+        console.print(
+            "[yellow]Several workers without SENSEI_REDIS_URL: a WebSocket client that reconnects to another "
+            "worker cannot resume its jobs. Set SENSEI_REDIS_URL=redis://host:6379/0 to share them.[/]"
+        )
     if workers == 1:
         from codesensei.api.app import create_app
 
@@ -61,7 +71,7 @@ def serve(
     uvicorn.run(
         target,
         host=host, port=port, workers=workers, factory=workers > 1, log_level=log_level,
-        timeout_graceful_shutdown=graceful_timeout,
+        timeout_graceful_shutdown=graceful_timeout, access_log=access_log,
     )
 
 

@@ -1,4 +1,4 @@
-"""Assessment use cases: read a definition file, create or replace a draft, list, show and publish."""
+"""Assessment use cases: read a definition file, create or replace a draft, list, show, publish, archive."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ from codesensei.store.assessments import AssessmentRepository
 from codesensei.store.questions import QuestionFilter, QuestionRepository
 from codesensei.store.session_tables import AssessmentRow
 from codesensei.store.tables import utcnow
+
+# The status of an assessment taken out of use; `draft` and `published` are the others.
+ARCHIVED = "archived"
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def read_definition(path: Path) -> AssessmentDefinition:
 def pool_filter(pool: Pool) -> QuestionFilter:
     return QuestionFilter(
         types=pool.types, topics=pool.topics, skills=pool.skills, tags=pool.tags, languages=pool.languages,
-        difficulty_levels=pool.difficulty_levels,
+        difficulty_levels=pool.difficulty_levels, practice_only=pool.practice_only,
     )
 
 
@@ -102,6 +105,8 @@ def create_assessment(session: Session, definition: AssessmentDefinition) -> Ass
     existing = repository.get(definition.id)
     if existing is not None and existing.status == "published":
         raise Conflict(f"assessment '{definition.id}' is published and cannot be changed; use a new id")
+    if existing is not None and existing.status == ARCHIVED:
+        raise Conflict(f"assessment '{definition.id}' is archived; unarchive it before changing it")
     _check_questions(session, definition)
     row = repository.save(definition.id, definition.title, definition.mode, definition.model_dump(mode="json"))
     return AssessmentInfo(definition, row.status, row.published_at)
@@ -126,7 +131,31 @@ def publish_assessment(session: Session, assessment_id: str, now: datetime | Non
     if row is None:
         raise NotFound(f"assessment '{assessment_id}' does not exist")
     definition = definition_of(row)
+    if row.status == ARCHIVED:
+        raise Conflict(f"assessment '{assessment_id}' is archived; unarchive it first")
     if row.status != "published":
         _check_questions(session, definition)
         repository.publish(row, now or utcnow())
     return AssessmentInfo(definition, row.status, row.published_at)
+
+
+def set_assessment_archived(
+    session: Session, assessment_id: str, archived: bool, now: datetime | None = None
+) -> AssessmentInfo:
+    """Archive an assessment (it leaves listings and starts no new attempt) or bring it back as it was.
+
+    Attempts already made keep working: an unfinished one can still be finished and every report still reads.
+    Unarchiving returns it to `published` if it had been published, else to `draft`. Twice is a no-op.
+    """
+    row = AssessmentRepository(session).get(assessment_id)
+    if row is None:
+        raise NotFound(f"assessment '{assessment_id}' does not exist")
+    if archived and row.status != ARCHIVED:
+        row.status = ARCHIVED
+    elif not archived and row.status == ARCHIVED:
+        row.status = "published" if row.published_at is not None else "draft"
+    else:
+        return AssessmentInfo(definition_of(row), row.status, row.published_at)
+    row.updated_at = now or utcnow()
+    session.flush()
+    return AssessmentInfo(definition_of(row), row.status, row.published_at)

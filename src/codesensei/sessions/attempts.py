@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from codesensei.bank.service import get_question
 from codesensei.errors import NotFound, ValidationFailed
-from codesensei.sessions.assessments import definition_of
+from codesensei.sessions.assessments import ARCHIVED, definition_of
 from codesensei.sessions.clock import as_utc, deadline_for, now_utc, remaining_s
 from codesensei.sessions.definition import AssessmentDefinition
 from codesensei.sessions.errors import (
@@ -81,6 +81,9 @@ class CurrentQuestion:
     remaining_s: float | None
     question: CandidateView | None
     stop_reason: str | None = None
+    question_time_limit_s: float | None = None
+    question_remaining_s: float | None = None
+    server_time: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -91,6 +94,9 @@ class CurrentQuestion:
             "remaining_s": self.remaining_s,
             "question": self.question.to_json() if self.question else None,
             "stop_reason": self.stop_reason,
+            "question_time_limit_s": self.question_time_limit_s,
+            "question_remaining_s": self.question_remaining_s,
+            "server_time": self.server_time.isoformat() if self.server_time else None,
         }
 
 
@@ -207,6 +213,19 @@ def expire_due(session: Session, now: datetime | None = None) -> list[str]:
     return ids
 
 
+def question_time_left(loaded: Loaded, now: datetime) -> float | None:
+    """Seconds left on the current question when the assessment limits each question (None otherwise).
+
+    A question's clock runs only while it is shown: time spent on earlier visits counts, time away does not.
+    """
+    limit = loaded.definition.question_time_limit_s
+    current = loaded.current
+    if limit is None or current is None or not is_open(loaded.row, now):
+        return None
+    shown = (now - as_utc(current.shown_at)).total_seconds() if current.shown_at else 0.0
+    return max(0.0, limit - current.time_spent_s - shown)
+
+
 def require_open(loaded: Loaded, now: datetime) -> None:
     expire_if_due(loaded, now)
     if not is_open(loaded.row, now):
@@ -217,6 +236,8 @@ def require_open(loaded: Loaded, now: datetime) -> None:
 
 
 def _check_may_start(session: Session, definition: AssessmentDefinition, status: str, user: str, now: datetime) -> int:
+    if status == ARCHIVED:
+        raise AttemptNotAllowed(f"assessment '{definition.id}' is archived: it starts no new attempts")
     if status != "published":
         raise AttemptNotAllowed(f"assessment '{definition.id}' is not published")
     if definition.opens_at and now < definition.opens_at:
@@ -265,8 +286,8 @@ def start_attempt(session: Session, assessment_id: str, user_name: str, now: dat
         token_hash=token_hash(token), started_at=now, deadline_at=deadline,
         token_expires_at=(deadline or now) + timedelta(hours=definition.token_ttl_hours),
     )
-    repository = AttemptRepository(session)
-    repository.add(row)
+    # The questions are chosen before the attempt is stored, so a refusal (an archived question, too small a
+    # pool) leaves nothing behind even for a caller that goes on using the session.
     if definition.mode == "adaptive":
         step = next_adaptive(session, definition, given=(), scores=(), seed=row.seed, lottery_key=row.lottery_key)
         if step.pick is None:
@@ -275,6 +296,8 @@ def start_attempt(session: Session, assessment_id: str, user_name: str, now: dat
         row.theta = step.theta
     else:
         picks = initial_picks(session, definition, row.seed)
+    repository = AttemptRepository(session)
+    repository.add(row)
     items = [_item(row.id, n, pick) for n, pick in enumerate(picks, start=1)]
     enter(items[0], now)
     row.current_position = 1
@@ -305,6 +328,9 @@ def _current(session: Session, loaded: Loaded, now: datetime) -> CurrentQuestion
         remaining_s=remaining_s(row.deadline_at, now) if row.status == "in_progress" else None,
         question=view_of(session, loaded, item) if item else None,
         stop_reason=row.stop_reason,
+        question_time_limit_s=loaded.definition.question_time_limit_s,
+        question_remaining_s=question_time_left(loaded, now),
+        server_time=now,
     )
 
 

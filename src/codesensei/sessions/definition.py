@@ -32,6 +32,9 @@ class Pool(Strict):
     types: list[QuestionType] = Field(default_factory=list)
     difficulty_levels: list[DifficultyLabel] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=list)
+    practice_only: bool = Field(
+        default=False, description="only questions their author opened to practice (practice sessions set this)"
+    )
 
 
 class FeedbackPolicy(Strict):

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from codesensei.sessions.aids import Aids, aids_of
 from codesensei.sessions.attempts import Credential, CurrentQuestion, current_question, load
 from codesensei.sessions.clock import now_utc
 from codesensei.sessions.status import Progress, TimeStatus, progress, time_status
@@ -30,6 +31,7 @@ class ResumePoint:
     current: CurrentQuestion
     progress: Progress
     time: TimeStatus
+    aids: Aids
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -49,6 +51,9 @@ class ResumePoint:
             "progress": self.progress.to_json(),
             "question": self.current.question.to_json() if self.current.question else None,
             "stop_reason": self.current.stop_reason,
+            "question_time_limit_s": self.current.question_time_limit_s,
+            "server_time": self.current.server_time.isoformat() if self.current.server_time else None,
+            **self.aids.to_json(),
         }
 
 
@@ -63,5 +68,5 @@ def resume_point(session: Session, attempt_id: str, token: Credential, now: date
         attempt_id=attempt_id, assessment_id=loaded.row.assessment_id, title=loaded.definition.title,
         user=loaded.row.user_name, mode=loaded.definition.mode, status=loaded.row.status,
         submit_reason=loaded.row.submit_reason, can_skip=loaded.definition.can_skip,
-        current=shown, progress=done, time=clock,
+        current=shown, progress=done, time=clock, aids=aids_of(session, loaded, now),
     )

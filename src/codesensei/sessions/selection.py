@@ -14,6 +14,7 @@ from codesensei.bank.service import question_from_body
 from codesensei.errors import ValidationFailed
 from codesensei.sessions.assessments import pool_filter
 from codesensei.sessions.definition import AssessmentDefinition
+from codesensei.sessions.errors import AttemptNotAllowed
 from codesensei.store.questions import QuestionRepository
 
 
@@ -22,13 +23,14 @@ class Pick:
     question_id: str
     version: int
     points: float
+    active: bool = True
 
 
 def _pick(repository: QuestionRepository, question_id: str) -> Pick:
     row = repository.get(question_id)
     if row is None:
         raise ValidationFailed(f"question '{question_id}' of this assessment is no longer in the bank")
-    return Pick(question_id, row.version, question_from_body(row.body).points)
+    return Pick(question_id, row.version, question_from_body(row.body).points, row.active)
 
 
 def initial_picks(session: Session, definition: AssessmentDefinition, seed: int) -> list[Pick]:
@@ -44,7 +46,15 @@ def initial_picks(session: Session, definition: AssessmentDefinition, seed: int)
         if len(pool) < definition.size:
             raise ValidationFailed(f"pool: only {len(pool)} question(s) match; {definition.size} are needed")
         ids = rng.sample(pool, definition.size)
-    return [_pick(repository, question_id) for question_id in ids]
+    picks = [_pick(repository, question_id) for question_id in ids]
+    if definition.mode == "fixed":
+        archived = [p.question_id for p in picks if not p.active]
+        if archived:
+            raise AttemptNotAllowed(
+                f"question(s) {', '.join(archived)} of assessment '{definition.id}' are archived: no new attempt "
+                "can ask them until an author unarchives them or changes the assessment"
+            )
+    return picks
 
 
 def _irt(question: AnyQuestion) -> ItemParamsLike:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from codesensei.sessions.attempts import Credential, authorize, expire_if_due, is_open
+from codesensei.sessions.attempts import Credential, authorize, expire_if_due, is_open, question_time_left
 from codesensei.sessions.clock import as_utc, now_utc, remaining_s
 
 
@@ -79,12 +79,7 @@ def time_status(session: Session, attempt_id: str, token: Credential, now: datet
     expire_if_due(loaded, now)
     row = loaded.row
     open_ = is_open(row, now)
-    question_left: float | None = None
-    limit = loaded.definition.question_time_limit_s
-    current = loaded.current
-    if open_ and limit is not None and current is not None:
-        shown = (now - as_utc(current.shown_at)).total_seconds() if current.shown_at else 0.0
-        question_left = max(0.0, limit - current.time_spent_s - shown)
+    question_left = question_time_left(loaded, now)
     return TimeStatus(
         attempt_id=row.id, status=row.status, started_at=row.started_at, deadline_at=row.deadline_at,
         remaining_s=remaining_s(row.deadline_at, now) if open_ else 0.0 if row.deadline_at else None,

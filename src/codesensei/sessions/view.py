@@ -36,6 +36,8 @@ class CandidateView:
     points: float
     body: dict[str, Any] = field(default_factory=dict)
     hints_available: int = 0
+    topics: tuple[str, ...] = ()
+    difficulty: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -45,6 +47,8 @@ class CandidateView:
             "title": self.title,
             "text": self.text,
             "points": self.points,
+            "topics": list(self.topics),
+            "difficulty": self.difficulty,
             **self.body,
             "hints_available": self.hints_available,
         }
@@ -112,6 +116,8 @@ def candidate_view(
         points=question.points,
         body=body,
         hints_available=len(question.hints) if hints_allowed else 0,
+        topics=tuple(question.topics),
+        difficulty=question.difficulty_level,
     )
 
 

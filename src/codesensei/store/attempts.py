@@ -5,13 +5,28 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import Select, and_, case, func, or_, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from codesensei.store.session_tables import AttemptItemRow, AttemptRow, ScopeMetricRow, ScoreAuditRow
+from codesensei.store.session_tables import AssessmentRow, AttemptItemRow, AttemptRow, ScopeMetricRow, ScoreAuditRow
+
+
+@dataclass(frozen=True)
+class ItemTotals:
+    """Sums over the answered items that used one question version (scores in percent of the item's points)."""
+
+    question_id: str
+    question_version: int
+    count: int
+    score_sum: float
+    time_sum_s: float
+    exec_count: int
+    exec_time_sum_ms: float
+    memory_sum_kb: float
 
 
 class AttemptRepository:
@@ -87,6 +102,112 @@ class AttemptRepository:
             )
         statement = statement.order_by(AttemptRow.started_at, AttemptRow.id).limit(limit)
         return [(started_at, attempt_id) for started_at, attempt_id in self.session.execute(statement)]
+
+    def _listed(
+        self,
+        statement: Select[Any],
+        *,
+        assessment_id: str | None,
+        user_name: str | None,
+        state: str | None,
+        exclude_prefix: str | None,
+    ) -> Select[Any]:
+        if assessment_id is not None:
+            statement = statement.where(AttemptRow.assessment_id == assessment_id)
+        if user_name is not None:
+            statement = statement.where(AttemptRow.user_name == user_name)
+        if exclude_prefix is not None:
+            statement = statement.where(~AttemptRow.assessment_id.startswith(exclude_prefix, autoescape=True))
+        waiting = (
+            select(AttemptItemRow.attempt_id)
+            .where(AttemptItemRow.attempt_id == AttemptRow.id, AttemptItemRow.needs_review == true())
+            .exists()
+        )
+        if state == "in_progress":
+            statement = statement.where(AttemptRow.status == "in_progress")
+        elif state == "submitted":
+            statement = statement.where(AttemptRow.status == "submitted")
+        elif state == "pending_review":
+            statement = statement.where(AttemptRow.status == "submitted", waiting)
+        elif state == "final":
+            statement = statement.where(AttemptRow.status == "submitted", ~waiting)
+        return statement
+
+    def listing(
+        self,
+        *,
+        assessment_id: str | None = None,
+        user_name: str | None = None,
+        state: str | None = None,
+        exclude_prefix: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[tuple[AttemptRow, str, int]], int]:
+        """A page of attempts, newest first, each with its assessment's title and the items awaiting review;
+        and how many attempts match. `state` is `in_progress`, `submitted`, `pending_review` or `final`."""
+        filters = {
+            "assessment_id": assessment_id, "user_name": user_name, "state": state, "exclude_prefix": exclude_prefix,
+        }
+        pending = (
+            select(func.count())
+            .select_from(AttemptItemRow)
+            .where(AttemptItemRow.attempt_id == AttemptRow.id, AttemptItemRow.needs_review == true())
+            .scalar_subquery()
+        )
+        statement = self._listed(
+            select(AttemptRow, AssessmentRow.title, pending).join(
+                AssessmentRow, AssessmentRow.id == AttemptRow.assessment_id
+            ),
+            **filters,
+        )
+        statement = statement.order_by(AttemptRow.started_at.desc(), AttemptRow.id.desc()).limit(limit).offset(offset)
+        rows = [(row, title, int(count)) for row, title, count in self.session.execute(statement)]
+        total = self.session.scalar(self._listed(select(func.count()).select_from(AttemptRow), **filters))
+        return rows, int(total or 0)
+
+    def answered_totals(
+        self,
+        *,
+        assessment_ids: Sequence[str] = (),
+        excluded_assessment_ids: Sequence[str] = (),
+        user_name: str | None = None,
+        submitted_only: bool = False,
+        exclude_prefix: str | None = None,
+    ) -> list[ItemTotals]:
+        """Sums over the answered items of the matching attempts, one row per question version.
+
+        Grouped in SQL, so the rows returned are at most the bank's size however many attempts there are.
+        """
+        item = AttemptItemRow
+        executed = item.exec_time_ms.is_not(None)
+        score = case((item.points_possible > 0, 100.0 * item.points_earned / item.points_possible), else_=0.0)
+        statement = (
+            select(
+                item.question_id, item.question_version, func.count(), func.sum(score), func.sum(item.time_spent_s),
+                func.sum(case((executed, 1), else_=0)), func.sum(case((executed, item.exec_time_ms), else_=0.0)),
+                func.sum(case((executed, func.coalesce(item.memory_kb, 0)), else_=0)),
+            )
+            .join(AttemptRow, AttemptRow.id == item.attempt_id)
+            .where(item.status.in_(("answered", "timed_out")))
+            .group_by(item.question_id, item.question_version)
+            .order_by(item.question_id, item.question_version)
+        )
+        if assessment_ids:
+            statement = statement.where(AttemptRow.assessment_id.in_(assessment_ids))
+        if excluded_assessment_ids:
+            statement = statement.where(AttemptRow.assessment_id.not_in(excluded_assessment_ids))
+        if exclude_prefix is not None:
+            statement = statement.where(~AttemptRow.assessment_id.startswith(exclude_prefix, autoescape=True))
+        if user_name is not None:
+            statement = statement.where(AttemptRow.user_name == user_name)
+        if submitted_only:
+            statement = statement.where(AttemptRow.status == "submitted")
+        return [
+            ItemTotals(question_id, version, int(count), float(score_sum or 0), float(time_sum or 0),
+                       int(exec_count or 0), float(exec_sum or 0), float(memory_sum or 0))
+            for question_id, version, count, score_sum, time_sum, exec_count, exec_sum, memory_sum
+            in self.session.execute(statement)
+        ]
 
     def awaiting_review(self, assessment_id: str | None = None) -> list[tuple[AttemptRow, AttemptItemRow]]:
         """Items still needing a human score in submitted attempts, oldest submission first."""

@@ -51,6 +51,8 @@ _QUESTION_COLUMNS = (
     "id", "version", "type", "difficulty_level", "difficulty_value", "active", "times_shown", "times_correct",
     "total_time_s", "created_at", "updated_at", "content_hash", "title", "search_labels", "text", "body",
 )
+# The body keeps `practice` only when true (files leave defaults out); JSON `true` reads as 1 on SQLite.
+_OPEN_TO_PRACTICE = QuestionRow.body["practice"].as_boolean().is_(True)
 # In PostgreSQL facet lexemes start with "~": the user's words are `\w+` and can never produce or prefix one.
 _PG_FACET_MARK = "~"
 
@@ -114,6 +116,8 @@ class QuestionFilter:
     min_difficulty: float | None = None
     max_difficulty: float | None = None
     include_inactive: bool = False
+    # Only questions their author opened to practice (`practice: true` in the stored body).
+    practice_only: bool = False
 
     def facet_groups(self) -> list[list[str]]:
         """The filters the search index answers: every group must match, any token within a group may."""
@@ -231,6 +235,8 @@ class QuestionRepository:
     def _filtered(self, statement: Select[Any], flt: QuestionFilter) -> Select[Any]:
         if not flt.include_inactive:
             statement = statement.where(QuestionRow.active.is_(True))
+        if flt.practice_only:
+            statement = statement.where(_OPEN_TO_PRACTICE)
         if flt.types:
             statement = statement.where(QuestionRow.type.in_(flt.types))
         if flt.difficulty_levels:
@@ -264,6 +270,22 @@ class QuestionRepository:
     def ids(self, flt: QuestionFilter) -> list[str]:
         return list(self.session.scalars(self._filtered(select(QuestionRow.id), flt).order_by(QuestionRow.id)))
 
+    def topic_counts(self, flt: QuestionFilter) -> list[tuple[str, str, int]]:
+        """(topic, difficulty level, how many questions) over the questions `flt` matches, by topic."""
+        counted = cast(
+            Select[Any],
+            select(QuestionLabelRow.value, QuestionRow.difficulty_level, func.count())
+            .select_from(QuestionRow)
+            .join(QuestionLabelRow, QuestionLabelRow.question_id == QuestionRow.id)
+            .where(QuestionLabelRow.kind == "topic"),
+        )
+        statement = (
+            self._filtered(counted, flt)
+            .group_by(QuestionLabelRow.value, QuestionRow.difficulty_level)
+            .order_by(QuestionLabelRow.value)
+        )
+        return [(topic, level, int(count)) for topic, level, count in self.session.execute(statement)]
+
     def search(self, query: str, flt: QuestionFilter, *, limit: int = 20) -> list[QuestionRow]:
         """Full-text search over title, text, topics, skills, tags and languages, best match first."""
         tokens = _TOKEN.findall(query.lower())[:12]
@@ -280,7 +302,8 @@ class QuestionRepository:
             f"SELECT rowid FROM question_fts WHERE question_fts MATCH :match ORDER BY {_SQLITE_RANK}, rowid"
         )
         params: dict[str, Any] = {"match": sqlite_match(tokens, flt)}
-        ranged = flt.min_difficulty is not None or flt.max_difficulty is not None
+        # A range or the practice mark is not a token, so either is checked on `questions` as the ranks come.
+        ranged = flt.min_difficulty is not None or flt.max_difficulty is not None or flt.practice_only
         if not ranged:
             rowids = list(self.session.scalars(text(ranked + " LIMIT :limit"), {**params, "limit": limit}))
         else:
@@ -293,7 +316,8 @@ class QuestionRepository:
     def _in_difficulty_range(
         self, ranked: Any, params: dict[str, Any], flt: QuestionFilter, limit: int
     ) -> list[int]:
-        """Walk the ranked matches best first and keep those in the difficulty range, until `limit` are found.
+        """Walk the ranked matches best first and keep those in the difficulty range (and open to practice, when
+        the filter asks), until `limit` are found.
 
         A range is not a token, so it is checked on `questions`; checking in rank order reads a few rows for
         each one kept instead of one row for every match.
@@ -303,6 +327,8 @@ class QuestionRepository:
             check = check.where(QuestionRow.difficulty_value >= flt.min_difficulty)
         if flt.max_difficulty is not None:
             check = check.where(QuestionRow.difficulty_value <= flt.max_difficulty)
+        if flt.practice_only:
+            check = check.where(_OPEN_TO_PRACTICE)
         kept: list[int] = []
         result = self.session.execute(ranked, params)
         try:
@@ -331,6 +357,12 @@ class QuestionRepository:
         if flt.max_difficulty is not None:
             conditions.append("s.difficulty_value <= :max_difficulty")
             params["max_difficulty"] = flt.max_difficulty
+        if flt.practice_only:
+            # The same test as `_OPEN_TO_PRACTICE`, written for this text query over the narrow table.
+            conditions.append(
+                "EXISTS (SELECT 1 FROM questions AS q WHERE q.id = s.question_id "
+                "AND CAST(q.body ->> 'practice' AS BOOLEAN) IS TRUE)"
+            )
         statement = text(
             "SELECT s.question_id FROM question_search AS s WHERE " + " AND ".join(conditions)
             + " ORDER BY ts_rank(s.document, to_tsquery('simple', :words)) DESC, s.question_id LIMIT :limit"

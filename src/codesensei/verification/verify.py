@@ -30,15 +30,17 @@ from codesensei.runner.jobs import JudgeJob
 from codesensei.runner.judge import ExecutedTest, report_from_events
 from codesensei.runner.languages import get_language
 from codesensei.runner.single import run_one_test
-from codesensei.runner.types import JudgeReport, RunLimits
-from codesensei.runner.verdicts import Execution
-from codesensei.verification.code import check_solution
+from codesensei.runner.types import JudgeReport, RunLimits, TestResult
+from codesensei.runner.verdicts import Execution, execution_verdict
+from codesensei.verification.code import SolutionRunner, check_solution
 from codesensei.verification.keys import check_key
 from codesensei.verification.results import CheckResult, Outcome, VerifyReport, failed, passed, skipped
 from codesensei.verification.rules import problem_rules, quiz_rules
 
 Role = Literal["problem", "debugging", "quiz", "other"]
 Task = Callable[[], Outcome]
+# A question's checks are ordered by rank: the model checks first, then solution number n at this rank + n.
+SOLUTIONS_FIRST_RANK = 10
 
 
 def default_paths() -> list[Path]:
@@ -174,12 +176,41 @@ class _Runner:
         return passed(f"{test.name}: {_size(given)} of input, {_size(expected)} expected")
 
 
+class _Recorder:
+    """One solution's port to the shared runner that keeps the per-test results of what it ran, for the report."""
+
+    def __init__(self, runner: _Runner) -> None:
+        self.runner = runner
+        self.tests: list[TestResult] = []
+
+    def judge(self, question: CodeQuestion, answer: CodeAnswer) -> JudgeReport:
+        report = self.runner.judge(question, answer)
+        self.tests = list(report.tests)
+        return report
+
+    def run_test(
+        self, question: CodeQuestion, answer: CodeAnswer, test: ExecutedTest, limits: RunLimits, wall_s: float
+    ) -> Execution:
+        run = self.runner.run_test(question, answer, test, limits, wall_s)
+        verdict, message = execution_verdict(run, limits)
+        self.tests = [
+            TestResult(
+                test.name, test.visibility, verdict or "accepted", test.weight,
+                time_ms=run.cpu_ms, wall_ms=run.wall_ms, memory_kb=run.memory_kb, message=message,
+            )
+        ]
+        return run
+
+
 def _size(text: str) -> str:
     size = len(text.encode())
     return f"{size / (1 << 20):.1f} MB" if size >= 1 << 20 else f"{size / 1024:.1f} KB"
 
 
-def _solution_checks(index: int, item: Item, runner: _Runner) -> list[Planned]:
+def _solution_checks(
+    index: int, item: Item, runner: _Runner, recorders: dict[int, _Recorder] | None = None
+) -> list[Planned]:
+    """One check per solution; with `recorders`, each solution's per-test results are kept there by its number."""
     question = item.question
     assert isinstance(question, CodeQuestion)
     performance = question.generator.test if question.generator is not None else None
@@ -191,16 +222,21 @@ def _solution_checks(index: int, item: Item, runner: _Runner) -> list[Planned]:
         name = f"{solution.expect} {solution.language}"
         seen[name] += 1
         label = name if seen[name] == 1 else f"{name} #{seen[name]}"
+        solution_runner: SolutionRunner = runner
+        if recorders is not None:
+            solution_runner = recorders.setdefault(number, _Recorder(runner))
         task = (
             _skip_task("the performance test could not be generated")
             if generation_failed
-            else _solution_task(filled, solution, performance, runner)
+            else _solution_task(filled, solution, performance, solution_runner)
         )
-        plan.append(Planned((index, 10 + number), question.id, label, item.source, task))
+        plan.append(Planned((index, SOLUTIONS_FIRST_RANK + number), question.id, label, item.source, task))
     return plan
 
 
-def _solution_task(question: CodeQuestion, solution: Solution, performance: str | None, runner: _Runner) -> Task:
+def _solution_task(
+    question: CodeQuestion, solution: Solution, performance: str | None, runner: SolutionRunner
+) -> Task:
     return lambda: check_solution(question, solution, performance_test=performance, runner=runner)
 
 
@@ -275,6 +311,34 @@ def verify_paths(paths: Sequence[Path], *, jobs: int, only: Sequence[str] = ()) 
         questions=len(chosen),
         seconds=time.perf_counter() - started,
     )
+
+
+@dataclass(frozen=True)
+class QuestionCheck:
+    """One check of a single question, with the per-test results of the judging that decided it (if any)."""
+
+    result: CheckResult
+    tests: list[TestResult]
+
+
+def verify_question(question: AnyQuestion, *, jobs: int = 1, source: str = "draft") -> list[QuestionCheck]:
+    """The checks `verify_paths` runs on one question outside any bank (so no starter-bank authoring rules):
+    the key of a non-code question, and for a code question its generated test and every solution judged."""
+    item = Item(question, source, "other")
+    results = [_run(planned) for planned in _model_checks(0, item, {question.id: [source]})]
+    recorders: dict[int, _Recorder] = {}
+    if isinstance(question, CodeQuestion):
+        runner = _Runner()
+        if question.generator is not None:
+            results.append(_run(Planned((0, 3), question.id, "generate", source, _generate_task(runner, 0, question))))
+        with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="verify") as pool:
+            results.extend(pool.map(_run, _solution_checks(0, item, runner, recorders)))
+    results.sort(key=lambda pair: pair[0])
+    checks = []
+    for (_, rank), result in results:
+        recorder = recorders.get(rank - SOLUTIONS_FIRST_RANK)
+        checks.append(QuestionCheck(result, recorder.tests if recorder is not None else []))
+    return checks
 
 
 def _generate_task(runner: _Runner, index: int, question: AnyQuestion) -> Task:

@@ -67,7 +67,7 @@ export function AssessmentsPage(): JSX.Element {
         <ErrorBox error={attempts.error} onRetry={attempts.reload} />
         {attempts.data && !mine.length ? <p class="muted">You have not started an assessment yet.</p> : null}
         {mine.length ? (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0}>
             <table class="table">
               <caption class="sr-only">Your attempts, newest first</caption>
               <thead>
@@ -169,6 +169,9 @@ export function AssessmentPage({ id }: { id: string }): JSX.Element {
             </button>
           )}
           <Link class="btn" href="/assessments">Back</Link>
+          {used > 0 && a.feedback !== "never" ? (
+            <Link class="btn" href={`/metrics/assessments/${encodeURIComponent(a.id)}`}>Your metrics here</Link>
+          ) : null}
         </div>
         {exhausted ? <p class="muted">You have used every attempt this assessment allows.</p> : null}
       </div>

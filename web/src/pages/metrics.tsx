@@ -1,5 +1,6 @@
-// The performance metrics dashboard: time spent, execution time, memory and score by topic × difficulty, from
-// GET /api/metrics (running averages per `difficulty#topic` scope). Reviewers may look at any user's.
+// The performance metrics dashboards: time spent, execution time, memory and score by topic × difficulty, across
+// assessments (GET /api/metrics, running averages per `difficulty#topic` scope) and per assessment
+// (GET /api/metrics/assessments/{id}). Reviewers may look at any user's.
 
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
@@ -59,12 +60,9 @@ function Overall({ metric }: { metric: Metric | undefined }): JSX.Element | null
   );
 }
 
-export function MetricsPage({ user }: { user: string | null }): JSX.Element {
-  const me = currentUser();
-  const staff = hasRole(me, "reviewer");
-  const [who, setWho] = useState(user ?? "");
-  const metrics = useAsync(() => get<MetricsOut>("/api/metrics", { user: user ?? undefined }), [user]);
-  const scopes = (metrics.data?.scopes ?? []).map(split);
+/** The dashboard of a set of per-scope metrics: totals, charts by topic × difficulty, and the same numbers as a table. */
+function Dashboard({ metrics }: { metrics: Metric[] }): JSX.Element {
+  const scopes = metrics.map(split);
   const topics = [...new Set(scopes.filter((s) => s.topic !== "all").map((s) => s.topic))].sort();
   const overall = scopes.find((s) => s.difficulty === "all" && s.topic === "all")?.metric;
   const time = seriesOf(scopes, topics, (m) => Math.round(m.mean_time_s * 10) / 10);
@@ -74,27 +72,9 @@ export function MetricsPage({ user }: { user: string | null }): JSX.Element {
   const hasExec = exec.some((s) => s.data.some((v) => v !== null));
   const rows = scopes.filter((s) => s.topic !== "all" && s.difficulty !== "all");
 
+  if (!scopes.length) return <p class="muted">No answers yet: metrics appear once questions have been answered.</p>;
   return (
-    <Page title={user && user !== me?.email ? `Metrics: ${user}` : "Your performance"} wide>
-      {staff ? (
-        <form
-          class="inline-form"
-          role="search"
-          onSubmit={(e) => {
-            e.preventDefault();
-            navigate(who.trim() ? `/metrics?user=${encodeURIComponent(who.trim())}` : "/metrics");
-          }}
-        >
-          <label for="metrics-user">User</label>
-          <input id="metrics-user" type="email" placeholder={me?.email} value={who} onInput={(e) => setWho((e.currentTarget as HTMLInputElement).value)} />
-          <button type="submit" class="btn">Show</button>
-        </form>
-      ) : null}
-      {metrics.loading ? <Loading /> : null}
-      <ErrorBox error={metrics.error} onRetry={metrics.reload} />
-      {metrics.data && !scopes.length ? (
-        <p class="muted">No answers yet: metrics appear once questions have been answered.</p>
-      ) : null}
+    <>
       <Overall metric={overall} />
       {topics.length ? (
         <div class="grid-2">
@@ -136,7 +116,7 @@ export function MetricsPage({ user }: { user: string | null }): JSX.Element {
       {rows.length ? (
         <section aria-labelledby="scopes-title">
           <h2 id="scopes-title">By topic and difficulty</h2>
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0}>
             <table class="table">
               <thead>
                 <tr>
@@ -170,6 +150,67 @@ export function MetricsPage({ user }: { user: string | null }): JSX.Element {
           </div>
         </section>
       ) : null}
+    </>
+  );
+}
+
+/** Reviewers may look at anyone's metrics: a user filter that changes the page's query. */
+function UserFilter({ user, base }: { user: string | null; base: string }): JSX.Element | null {
+  const me = currentUser();
+  const [who, setWho] = useState(user ?? "");
+  if (!hasRole(me, "reviewer")) return null;
+  return (
+    <form
+      class="inline-form"
+      role="search"
+      onSubmit={(e) => {
+        e.preventDefault();
+        navigate(who.trim() ? `${base}?user=${encodeURIComponent(who.trim())}` : base);
+      }}
+    >
+      <label for="metrics-user">User</label>
+      <input id="metrics-user" type="email" placeholder={me?.email} value={who} onInput={(e) => setWho((e.currentTarget as HTMLInputElement).value)} />
+      <button type="submit" class="btn">Show</button>
+    </form>
+  );
+}
+
+export function MetricsPage({ user }: { user: string | null }): JSX.Element {
+  const me = currentUser();
+  const metrics = useAsync(() => get<MetricsOut>("/api/metrics", { user: user ?? undefined }), [user]);
+  return (
+    <Page title={user && user !== me?.email ? `Metrics: ${user}` : "Your performance"} wide>
+      <UserFilter user={user} base="/metrics" />
+      {metrics.loading ? <Loading /> : null}
+      <ErrorBox error={metrics.error} onRetry={metrics.reload} />
+      {metrics.data ? <Dashboard metrics={metrics.data.scopes} /> : null}
+    </Page>
+  );
+}
+
+interface AssessmentMetricsOut {
+  assessment_id: string;
+  title: string;
+  user: string | null;
+  scopes: Metric[];
+}
+
+/** One assessment's metrics (figure 13 per assessment): a candidate's own, or for reviewers everyone's or one user's. */
+export function AssessmentMetricsPage({ id, user }: { id: string; user: string | null }): JSX.Element {
+  const metrics = useAsync(
+    () => get<AssessmentMetricsOut>(`/api/metrics/assessments/${encodeURIComponent(id)}`, { user: user ?? undefined }),
+    [id, user],
+  );
+  const staff = hasRole(currentUser(), "reviewer");
+  const title = metrics.data?.title ?? id;
+  const whose = metrics.data ? (metrics.data.user ? ` · ${metrics.data.user}` : staff ? " · every candidate" : "") : "";
+  return (
+    <Page title={`Metrics: ${title}`} wide>
+      <p class="muted">Time spent, execution time and memory by topic and difficulty{whose}.</p>
+      <UserFilter user={user} base={`/metrics/assessments/${encodeURIComponent(id)}`} />
+      {metrics.loading ? <Loading /> : null}
+      <ErrorBox error={metrics.error} onRetry={metrics.reload} />
+      {metrics.data ? <Dashboard metrics={metrics.data.scopes} /> : null}
     </Page>
   );
 }

@@ -77,7 +77,7 @@ function Breakdowns({ report }: { report: AttemptReport }): JSX.Element | null {
           description={report.by_topic.map((b) => `${b.name} ${b.percentage.toFixed(0)} %`).join(", ")}
         />
       ) : null}
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0}>
         <table class="table">
           <caption>Points by topic and by difficulty</caption>
           <thead>
@@ -317,7 +317,7 @@ function History({ attemptId, version }: { attemptId: string; version: number })
       <ErrorBox error={history.error} />
       {history.data && !history.data.entries.length ? <p class="muted">No score has been changed by hand.</p> : null}
       {history.data?.entries.length ? (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table class="table">
             <thead>
               <tr><th scope="col">When</th><th scope="col">Question</th><th scope="col">Kind</th><th scope="col">By</th><th scope="col">Points</th><th scope="col">Reason</th></tr>

@@ -12,11 +12,11 @@ import { CodeEditor, languageName } from "../editor";
 import { Markdown } from "../markdown";
 import { Link, navigate } from "../router";
 import { AttemptSocket, type JobEvent, type SocketState } from "../socket";
+import { AssistantPanel } from "./assistant";
 import type {
   AnswerAck,
   AssessmentBrief,
-  AssistantKind,
-  AssistantReply,
+  RevealedHints,
   CurrentQuestionOut,
   HintOut,
   JudgeReport,
@@ -72,6 +72,8 @@ function fromCurrent(c: CurrentQuestionOut): Position {
   return {
     position: c.position, total: c.total, question: c.question, remainingS: c.remaining_s, status: c.status,
     stopReason: c.stop_reason,
+    // Older servers leave the per-question clock out (undefined): `show` then reads it from /time.
+    ...(c.question_remaining_s === undefined ? {} : { questionRemainingS: c.question_remaining_s }),
   };
 }
 
@@ -421,121 +423,13 @@ function FeedbackBox({ feedback }: { feedback: NonNullable<AnswerAck["feedback"]
   );
 }
 
-const ASSISTANT_KINDS: { kind: AssistantKind; label: string; code: boolean }[] = [
-  { kind: "explain", label: "Explain the problem", code: false },
-  { kind: "debug", label: "Why do my tests fail?", code: true },
-  { kind: "hint", label: "Give me a hint", code: false },
-  { kind: "chat", label: "Ask a question", code: false },
-];
-
-function AssistantPanel(props: {
-  attemptId: string;
-  question: QuestionView;
-  code: { language: string; source: string } | null;
-  notes: Notes;
-  onNotes: (notes: Notes) => void;
-  onClose: () => void;
-}): JSX.Element {
-  const [kind, setKind] = useState<AssistantKind>("explain");
-  const [message, setMessage] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [usage, setUsage] = useState<{ used: number; limit: number } | null>(null);
-  const kinds = ASSISTANT_KINDS.filter((k) => !k.code || props.code);
-  const off = error instanceof ApiError && error.code === "action_not_allowed" && /off/.test(error.message);
-
-  const ask = async (event: Event): Promise<void> => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const body: Record<string, unknown> = { kind, message };
-      if (props.code) {
-        body["code"] = props.code.source;
-        body["language"] = props.code.language;
-      }
-      const reply = await post<AssistantReply>(`/api/attempts/${props.attemptId}/assistant`, body);
-      const label = kinds.find((k) => k.kind === kind)?.label ?? kind;
-      props.onNotes({
-        ...props.notes,
-        assistant: [...props.notes.assistant, { kind, message: message || label, text: reply.text, provider: reply.provider, at: Date.now() }],
-      });
-      setUsage(reply.tokens_limit ? { used: reply.tokens_used, limit: reply.tokens_limit } : null);
-      setMessage("");
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <aside class="assistant" aria-labelledby="assistant-title">
-      <div class="assistant-head">
-        <h3 id="assistant-title">Assistant</h3>
-        <button type="button" class="btn btn-small" onClick={props.onClose}>
-          Close
-        </button>
-      </div>
-      <ol class="chat" aria-live="polite">
-        {props.notes.assistant.map((entry) => (
-          <li key={entry.at}>
-            <p class="chat-you"><span class="sr-only">You: </span>{entry.message}</p>
-            <div class="chat-reply">
-              <span class="sr-only">Assistant: </span>
-              <Markdown text={entry.text} />
-            </div>
-          </li>
-        ))}
-      </ol>
-      {off ? (
-        <Notice text="The assistant is off for this assessment." />
-      ) : (
-        <form class="assistant-form" onSubmit={(e) => void ask(e)}>
-          <div class="field">
-            <label for="assistant-kind">What do you need?</label>
-            <select id="assistant-kind" value={kind} onChange={(e) => setKind((e.currentTarget as HTMLSelectElement).value as AssistantKind)}>
-              {kinds.map((k) => (
-                <option value={k.kind} key={k.kind}>{k.label}</option>
-              ))}
-            </select>
-          </div>
-          <div class="field">
-            <label for="assistant-message">Message{kind === "chat" ? "" : " (optional)"}</label>
-            <textarea
-              id="assistant-message"
-              rows={3}
-              value={message}
-              required={kind === "chat"}
-              maxLength={4000}
-              onInput={(e) => setMessage((e.currentTarget as HTMLTextAreaElement).value)}
-            />
-          </div>
-          <p class="hint-text">
-            The assistant sees this question{props.code ? " and your code" : ""}. Hints it gives may cost points.
-          </p>
-          <button type="submit" class="btn btn-primary" disabled={busy}>
-            {busy ? "Asking…" : "Ask"}
-          </button>
-          {usage ? <p class="muted small">{usage.used} of {usage.limit} assistant tokens used</p> : null}
-          <ErrorBox error={error} />
-        </form>
-      )}
-    </aside>
-  );
-}
-
-function Notice({ text }: { text: string }): JSX.Element {
-  return <p class="alert alert-info" role="status">{text}</p>;
-}
-
-function HintList({ notes }: { notes: Notes }): JSX.Element | null {
-  if (!notes.hints.length) return null;
+function HintList({ hints }: { hints: Notes["hints"] }): JSX.Element | null {
+  if (!hints.length) return null;
   return (
     <section class="hints" aria-labelledby="hints-title">
       <h3 id="hints-title">Hints</h3>
       <ol>
-        {notes.hints.map((hint) => (
+        {hints.map((hint) => (
           <li key={hint.number}>
             <Markdown text={hint.text} />
             {hint.penalty ? <p class="muted small">−{formatPoints(hint.penalty)} points</p> : null}
@@ -659,6 +553,7 @@ export function TakePage({ attemptId }: { attemptId: string }): JSX.Element {
   const [output, setOutput] = useState<Output | null>(null);
   const [feedback, setFeedback] = useState<AnswerAck | null>(null);
   const [assistantOpen, setAssistantOpen] = useState(false);
+  const [revealed, setRevealed] = useState<RevealedHints | null>(null);
   const [confirm, setConfirm] = useState<"finish" | "hint" | null>(null);
   const [socketState, setSocketState] = useState<SocketState | null>(null);
   const [customInput, setCustomInput] = useState("");
@@ -666,10 +561,14 @@ export function TakePage({ attemptId }: { attemptId: string }): JSX.Element {
   const question = state?.question ?? null;
   const isCodeQuestion = question?.type === "code";
 
-  // The live connection for running and submitting code opens with the first code question.
+  // The live connection (running and submitting code, the assistant's streamed replies) opens with the first
+  // code question or the first time the assistant is opened.
   useEffect(() => {
-    if (isCodeQuestion && !socket.current) socket.current = new AttemptSocket(attemptId, setSocketState);
-  }, [isCodeQuestion, attemptId]);
+    if ((isCodeQuestion || assistantOpen) && !socket.current) {
+      socket.current = new AttemptSocket(attemptId, setSocketState);
+      setSocketState(socket.current.state); // draw again now: the panels take the socket while it connects
+    }
+  }, [isCodeQuestion, assistantOpen, attemptId]);
   useEffect(() => () => socket.current?.close(), []);
   const canRun = socketState === "ready";
 
@@ -683,6 +582,20 @@ export function TakePage({ attemptId }: { attemptId: string }): JSX.Element {
 
   const refreshReview = useCallback(() => {
     get<ReviewOut>(`/api/attempts/${attemptId}/review`).then(setReview, () => undefined);
+  }, [attemptId]);
+
+  // The hints already revealed on this question, from the server (a reload or another browser shows them too).
+  const hintsFor = useRef<number | null>(null);
+  const refreshHints = useCallback((position: number | null) => {
+    if (hintsFor.current !== position) setRevealed(null);
+    hintsFor.current = position;
+    if (position === null) return;
+    get<RevealedHints>(`/api/attempts/${attemptId}/hints`, { position }).then(
+      (found) => {
+        if (hintsFor.current === found.position) setRevealed(found);
+      },
+      () => undefined,
+    );
   }, [attemptId]);
 
   const show = useCallback(
@@ -709,9 +622,10 @@ export function TakePage({ attemptId }: { attemptId: string }): JSX.Element {
         setSavedAt(draft?.savedAt ?? null);
         setNotes(loadNotes(attemptId, q.question_id));
       }
+      refreshHints(q ? next.position : null);
       refreshReview();
     },
-    [attemptId, goToResults, refreshReview],
+    [attemptId, goToResults, refreshReview, refreshHints],
   );
 
   const load = useCallback(async () => {
@@ -720,7 +634,10 @@ export function TakePage({ attemptId }: { attemptId: string }): JSX.Element {
       const r = await get<ResumeOut>(`/api/attempts/${attemptId}`);
       setResume(r);
       show(fromResume(r));
-      get<AssessmentBrief>(`/api/assessments/${encodeURIComponent(r.assessment_id)}`).then(setBrief, () => undefined);
+      // The resume answer carries the hint and assistant policies; older servers need the assessment's brief.
+      if (!r.hints || !r.assistant) {
+        get<AssessmentBrief>(`/api/assessments/${encodeURIComponent(r.assessment_id)}`).then(setBrief, () => undefined);
+      }
     } catch (failure) {
       setLoadError(failure);
     }
@@ -874,6 +791,7 @@ export function TakePage({ attemptId }: { attemptId: string }): JSX.Element {
     void act("Getting a hint…", async () => {
       const hint = await post<HintOut>(`/api/attempts/${attemptId}/hint`);
       updateNotes({ ...notes, hints: [...notes.hints, { number: hint.number, text: hint.text, penalty: hint.penalty }] });
+      refreshHints(hint.position);
       refreshReview();
     });
   };
@@ -888,7 +806,15 @@ export function TakePage({ attemptId }: { attemptId: string }): JSX.Element {
   };
 
   const entry = useMemo(() => review?.questions.find((q) => q.position === state?.position), [review, state?.position]);
-  const hintsUsed = Math.max(entry?.hints_used ?? 0, notes.hints.length);
+  const penalty = revealed?.penalty_per_hint ?? resume?.hints?.penalty ?? brief?.hint_penalty ?? null;
+  const hintsAllowed = resume?.hints?.allowed ?? brief?.hints_allowed ?? true;
+  const hints: Notes["hints"] = revealed
+    ? revealed.hints.map((h) => ({ number: h.number, text: h.text, penalty: penalty ?? 0 }))
+    : notes.hints;
+  const hintsUsed = Math.max(entry?.hints_used ?? 0, hints.length);
+  // The policy decides whether the assistant is offered at all; older servers do not say (then it is offered).
+  const assistantPolicy = resume?.assistant ?? brief?.assistant ?? null;
+  const assistantOffered = assistantPolicy ? assistantPolicy.mode !== "off" : true;
   const hintsLeft = question ? Math.max(0, question.hints_available - hintsUsed) : 0;
   const answered =
     review?.questions.filter((q) => q.status === "answered" || q.status === "timed_out").length ?? resume?.progress.answered ?? 0;
@@ -920,9 +846,11 @@ export function TakePage({ attemptId }: { attemptId: string }): JSX.Element {
         <div class="take-tools">
           <Timer seconds={questionLeft} label="This question" />
           <Timer seconds={left} label="Time left" />
-          <button type="button" class="btn" aria-expanded={assistantOpen} onClick={() => setAssistantOpen(!assistantOpen)}>
-            Assistant
-          </button>
+          {assistantOffered ? (
+            <button type="button" class="btn" aria-expanded={assistantOpen} onClick={() => setAssistantOpen(!assistantOpen)}>
+              Assistant
+            </button>
+          ) : null}
           <button type="button" class="btn btn-danger" onClick={() => setConfirm("finish")}>
             Finish
           </button>
@@ -945,7 +873,7 @@ export function TakePage({ attemptId }: { attemptId: string }): JSX.Element {
             {question.type === "fill_blank" ? (
               <AnswerControl question={question} value={value} onChange={change} disabled={!!busy || !!feedback} />
             ) : null}
-            <HintList notes={notes} />
+            <HintList hints={hints} />
           </div>
           <div class="pane pane-answer">
             {isCode ? (
@@ -983,7 +911,7 @@ export function TakePage({ attemptId }: { attemptId: string }): JSX.Element {
                       Skip for now
                     </button>
                   ) : null}
-                  {hintsLeft > 0 && (brief?.hints_allowed ?? true) ? (
+                  {hintsLeft > 0 && hintsAllowed ? (
                     <button type="button" class="btn" disabled={!!busy} onClick={() => setConfirm("hint")}>
                       Hint ({hintsLeft} left)
                     </button>
@@ -1013,13 +941,20 @@ export function TakePage({ attemptId }: { attemptId: string }): JSX.Element {
               <p class="muted small" role="status">Running the sample tests needs a live connection, which is not available; you can still submit.</p>
             ) : null}
           </div>
-          {assistantOpen ? (
+          {assistantOpen && assistantOffered ? (
             <AssistantPanel
+              key={state.position}
               attemptId={attemptId}
               question={question}
+              position={state.position}
               code={codeOf()}
-              notes={notes}
-              onNotes={updateNotes}
+              allowed={assistantPolicy?.kinds ?? null}
+              socket={socket.current}
+              socketUsable={socketState !== "unavailable"}
+              onHint={() => {
+                refreshHints(state.position);
+                refreshReview();
+              }}
               onClose={() => setAssistantOpen(false)}
             />
           ) : null}
@@ -1047,7 +982,9 @@ export function TakePage({ attemptId }: { attemptId: string }): JSX.Element {
         onCancel={() => setConfirm(null)}
         onConfirm={takeHint}
       >
-        <p>Hints may take points off this question.</p>
+        <p>
+          {penalty ? `Each hint takes ${formatPoints(penalty)} ${penalty === 1 ? "point" : "points"} off this question.` : "Hints may take points off this question."}
+        </p>
       </ConfirmDialog>
     </section>
   );

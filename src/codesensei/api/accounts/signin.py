@@ -2,7 +2,10 @@
 
 A login opens a sign-in session (a refresh-token family). Each refresh uses up its token and issues the
 next one in the same session; presenting a token that was already used means two parties hold it (a copy
-was stolen, or a client replays), so the whole session is revoked and both must sign in again.
+was stolen, or a client replays), so the whole session is revoked and both must sign in again. The one
+exception is a retry: within `refresh_grace_s` of the refresh, while its new refresh token is unused, the
+same token gets the same pair again (both are derived from it with the server's key), because a client
+whose response was lost on the way cannot know it succeeded.
 """
 
 from __future__ import annotations
@@ -14,7 +17,13 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from codesensei.api.accounts.passwords import check_policy, hash_password, needs_rehash, verify_password
-from codesensei.api.accounts.tokens import issue_access_token, new_secret, read_access_token, secret_hash
+from codesensei.api.accounts.tokens import (
+    derived_secret,
+    issue_access_token,
+    new_secret,
+    read_access_token,
+    secret_hash,
+)
 from codesensei.api.accounts.users import UserInfo, normalise_email
 from codesensei.errors import Unauthorized, ValidationFailed
 from codesensei.sessions.attempts import Owner
@@ -58,8 +67,10 @@ class RefreshReused:
     session_id: str
 
 
-def _refresh_token(session: Session, settings: Settings, session_id: str, now: datetime) -> tuple[str, datetime]:
-    token = new_secret()
+def _refresh_token(
+    session: Session, settings: Settings, session_id: str, now: datetime, token: str | None = None
+) -> tuple[str, datetime]:
+    token = token or new_secret()
     expires = now + timedelta(seconds=settings.refresh_token_ttl_s)
     AccountRepository(session).add_refresh_token(RefreshTokenRow(
         id=uuid.uuid4().hex, session_id=session_id, token_hash=secret_hash(token), created_at=now, expires_at=expires,
@@ -67,12 +78,42 @@ def _refresh_token(session: Session, settings: Settings, session_id: str, now: d
     return token, expires
 
 
-def _tokens(session: Session, settings: Settings, user: UserRow, session_id: str, now: datetime) -> IssuedTokens:
-    refresh, refresh_expires = _refresh_token(session, settings, session_id, now)
+def _tokens(
+    session: Session, settings: Settings, user: UserRow, session_id: str, now: datetime, used: str | None = None
+) -> IssuedTokens:
+    """A new pair; when rotating the refresh token `used`, both are derived from it (see `_retried`)."""
+    refresh, refresh_expires = _refresh_token(
+        session, settings, session_id, now, derived_secret(settings, "refresh", used) if used else None
+    )
     access, access_expires = issue_access_token(
-        settings, user_id=user.id, role=user.role, session_id=session_id, now=now
+        settings, user_id=user.id, role=user.role, session_id=session_id, now=now,
+        token_id=derived_secret(settings, "access", used)[:32] if used else None,
     )
     return IssuedTokens(access, access_expires, refresh, refresh_expires, UserInfo.of(user))
+
+
+def _retried(
+    session: Session, settings: Settings, row: RefreshTokenRow, used: str, now: datetime
+) -> IssuedTokens | None:
+    """The pair a refresh with `used` issued, if this is a retry of it: within the grace window after that
+    refresh, and its new refresh token not used yet (if it was, the client did get the response)."""
+    if row.used_at is None or now - as_utc(row.used_at) > timedelta(seconds=settings.refresh_grace_s):
+        return None
+    repository = AccountRepository(session)
+    successor = repository.refresh_token(secret_hash(derived_secret(settings, "refresh", used)))
+    if successor is None or successor.used_at is not None or successor.session_id != row.session_id:
+        return None
+    auth = repository.auth_session(row.session_id)
+    user = repository.user(auth.user_id) if auth is not None else None
+    if user is None or not user.active:
+        return None
+    issued_at = as_utc(row.used_at)
+    access, access_expires = issue_access_token(
+        settings, user_id=user.id, role=user.role, session_id=row.session_id, now=issued_at,
+        token_id=derived_secret(settings, "access", used)[:32],
+    )
+    refresh = derived_secret(settings, "refresh", used)
+    return IssuedTokens(access, access_expires, refresh, as_utc(successor.expires_at), UserInfo.of(user))
 
 
 def start_session(session: Session, settings: Settings, user: UserRow, now: datetime) -> IssuedTokens:
@@ -82,21 +123,53 @@ def start_session(session: Session, settings: Settings, user: UserRow, now: date
     return _tokens(session, settings, user, auth.id, now)
 
 
-def login(session: Session, settings: Settings, email: str, password: str, now: datetime) -> IssuedTokens:
-    """Email and password → tokens. Unknown email, wrong password and inactive account look the same."""
+@dataclass(frozen=True)
+class LoginLookup:
+    """What a sign-in checks the password against: the account's id and hash (None when there is no account)."""
+
+    user_id: str | None
+    password_hash: str | None
+
+
+def lookup_login(session: Session, email: str) -> LoginLookup:
+    """The account an email names, read before the password is verified (outside any write transaction)."""
     try:
         address = normalise_email(email)
     except ValidationFailed:
         address = ""
     user = AccountRepository(session).user_by_email(address) if address else None
-    # Verify even when there is no such user, so the answer time does not tell which emails have accounts.
-    matches = verify_password(user.password_hash if user else None, password)
-    if user is None or not matches or not user.active:
+    if user is None or not user.active:
+        return LoginLookup(None, None)
+    return LoginLookup(user.id, user.password_hash)
+
+
+def complete_login(
+    session: Session, settings: Settings, found: LoginLookup, now: datetime, *, new_hash: str | None = None
+) -> IssuedTokens:
+    """Open the sign-in session once the password matched `found`; `new_hash` replaces an outdated hash.
+
+    The password may have changed, or the account been deactivated, while the hash was being verified:
+    then the verification was against a stale hash and the sign-in is refused like a wrong password.
+    """
+    user = AccountRepository(session).user(found.user_id) if found.user_id else None
+    if user is None or not user.active or user.password_hash is None or user.password_hash != found.password_hash:
         raise Unauthorized(WRONG_CREDENTIALS)
-    assert user.password_hash is not None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    if new_hash is not None:
+        user.password_hash = new_hash
     return start_session(session, settings, user, now)
+
+
+def login(session: Session, settings: Settings, email: str, password: str, now: datetime) -> IssuedTokens:
+    """Email and password → tokens, in one transaction (the API splits this up to hash outside it).
+
+    Unknown email, wrong password and inactive account look the same, and take the same time.
+    """
+    found = lookup_login(session, email)
+    if not verify_password(found.password_hash, password):
+        raise Unauthorized(WRONG_CREDENTIALS)
+    assert found.password_hash is not None
+    new_hash = hash_password(password) if needs_rehash(found.password_hash) else None
+    return complete_login(session, settings, found, now, new_hash=new_hash)
 
 
 def rotate(session: Session, settings: Settings, refresh_token: str, now: datetime) -> IssuedTokens | RefreshReused:
@@ -110,6 +183,11 @@ def rotate(session: Session, settings: Settings, refresh_token: str, now: dateti
         raise Unauthorized("the session was ended; sign in again")
     if row.used_at is None and now >= as_utc(row.expires_at):
         raise Unauthorized("the refresh token has expired; sign in again")
+    if row.used_at is not None:
+        # A client whose response was lost retries with the same token: it gets the same pair again.
+        retried = _retried(session, settings, row, refresh_token, now)
+        if retried is not None:
+            return retried
     # The conditional update decides between two concurrent refreshes with the same token: one loses.
     if row.used_at is not None or not repository.use_refresh_token(row.id, now):
         repository.revoke_auth_session(auth.id, "refresh_token_reused", now)
@@ -117,7 +195,7 @@ def rotate(session: Session, settings: Settings, refresh_token: str, now: dateti
     user = repository.user(auth.user_id)
     if user is None or not user.active:
         raise Unauthorized("the account is not active")
-    return _tokens(session, settings, user, auth.id, now)
+    return _tokens(session, settings, user, auth.id, now, used=refresh_token)
 
 
 def logout(session: Session, refresh_token: str, now: datetime) -> None:

@@ -8,7 +8,9 @@ random strings stored only as SHA-256 hashes.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -34,15 +36,16 @@ class AccessClaims:
 
 
 def issue_access_token(
-    settings: Settings, *, user_id: str, role: str, session_id: str, now: datetime
+    settings: Settings, *, user_id: str, role: str, session_id: str, now: datetime, token_id: str | None = None
 ) -> tuple[str, datetime]:
+    """A signed access token; the same arguments and `token_id` give the same token (a refresh retry needs it)."""
     expires = now + timedelta(seconds=settings.access_token_ttl_s)
     claims = {
         "iss": ISSUER,
         "sub": user_id,
         "role": role,
         "sid": session_id,
-        "jti": uuid.uuid4().hex,
+        "jti": token_id or uuid.uuid4().hex,
         "iat": int(now.timestamp()),
         "exp": int(expires.timestamp()),
     }
@@ -70,6 +73,14 @@ def read_access_token(settings: Settings, token: str) -> AccessClaims:
 
 def new_secret() -> str:
     return secrets.token_urlsafe(32)
+
+
+def derived_secret(settings: Settings, purpose: str, secret: str) -> str:
+    """A secret computed from another one and the server's key (HMAC-SHA256): unguessable without the key,
+    and the same each time. A refresh token's successor is derived this way, so a retried refresh can be
+    answered with the very pair the lost response carried."""
+    digest = hmac.new(settings.secret_key.encode(), f"{purpose}\0{secret}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def secret_hash(secret: str) -> str:

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 
 from codesensei.api.accounts.access import visible_assessment, visible_assessments
 from codesensei.api.deps import Author, SessionDep, SignedIn, Staff
 from codesensei.api.schemas.assessments import AssessmentBrief, AssessmentList, AssessmentOut
 from codesensei.api.schemas.attempts import AttemptStarted
 from codesensei.api.schemas.common import ERROR_RESPONSES
-from codesensei.sessions.assessments import create_assessment, get_assessment, publish_assessment
+from codesensei.sessions.assessments import (
+    ARCHIVED,
+    create_assessment,
+    get_assessment,
+    publish_assessment,
+    set_assessment_archived,
+)
 from codesensei.sessions.attempts import start_attempt
 from codesensei.sessions.clock import now_utc
 from codesensei.sessions.definition import AssessmentDefinition
+from codesensei.sessions.practice import is_practice
 
 router = APIRouter(prefix="/api/assessments", tags=["assessments"], responses=ERROR_RESPONSES)
 
@@ -35,9 +42,18 @@ def create(
 
 
 @router.get("")
-def list_(user: SignedIn, session: SessionDep) -> AssessmentList:
+def list_(
+    user: SignedIn,
+    session: SessionDep,
+    include_archived: Annotated[bool, Query(description="staff: archived assessments too")] = False,
+    include_practice: Annotated[bool, Query(description="staff: the practice sessions' assessments too")] = False,
+) -> AssessmentList:
     """Staff: every assessment. Candidates: published ones that are public or that they were invited to."""
-    return AssessmentList(assessments=[AssessmentBrief.of(i) for i in visible_assessments(session, user, now_utc())])
+    shown = [
+        AssessmentBrief.of(i) for i in visible_assessments(session, user, now_utc())
+        if (include_archived or i.status != ARCHIVED) and (include_practice or not is_practice(i.definition.id))
+    ]
+    return AssessmentList(assessments=shown)
 
 
 @router.get("/{assessment_id}")
@@ -56,6 +72,18 @@ def definition(assessment_id: str, _: Staff, session: SessionDep) -> AssessmentO
 def publish(assessment_id: str, _: Author, session: SessionDep) -> AssessmentOut:
     """Publish a draft (its questions are checked again); publishing twice changes nothing."""
     return AssessmentOut.of(publish_assessment(session, assessment_id))
+
+
+@router.post("/{assessment_id}/archive")
+def archive(assessment_id: str, _: Author, session: SessionDep) -> AssessmentOut:
+    """Archive: it leaves listings and starts no new attempts; existing attempts and their reports still work."""
+    return AssessmentOut.of(set_assessment_archived(session, assessment_id, True, now_utc()))
+
+
+@router.post("/{assessment_id}/unarchive")
+def unarchive(assessment_id: str, _: Author, session: SessionDep) -> AssessmentOut:
+    """Bring an archived assessment back as it was: published again, or a draft if it never was published."""
+    return AssessmentOut.of(set_assessment_archived(session, assessment_id, False, now_utc()))
 
 
 @router.post("/{assessment_id}/attempts", status_code=201)

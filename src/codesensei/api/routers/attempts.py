@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
-from codesensei.api.deps import ChatModelDep, Reviewer, SessionDep, SettingsDep, SignedIn
+from codesensei.api.answers import prepare_answer, record_answer
+from codesensei.api.deps import ChatModelDep, PlatformDep, Reviewer, SessionDep, SettingsDep, SignedIn
 from codesensei.api.ratelimit import AssistantLimit, SubmitLimit
 from codesensei.api.schemas.attempts import (
     AnswerAck,
@@ -20,8 +21,11 @@ from codesensei.api.schemas.attempts import (
     AttemptSummaryOut,
     CurrentQuestionOut,
     HintOut,
+    OwnAssistantLog,
+    OwnExchangeOut,
     ProgressOut,
     ResumeOut,
+    RevealedHintsOut,
     ReviewOut,
     SkipRequest,
     TimeOut,
@@ -30,13 +34,16 @@ from codesensei.api.schemas.common import ERROR_RESPONSES, RATE_LIMITED
 from codesensei.api.schemas.reports import AssistantAsk, AssistantLog, AssistantReplyOut, AttemptReportOut
 from codesensei.assistant.service import ask, assistant_log
 from codesensei.errors import NotFound
-from codesensei.sessions.answering import answer_question, take_hint
-from codesensei.sessions.attempts import current_question, expire_attempt, skip_question, submit_attempt
+from codesensei.sessions.aids import revealed_hints
+from codesensei.sessions.answering import take_hint
+from codesensei.sessions.attempts import authorize, current_question, expire_attempt, skip_question, submit_attempt
 from codesensei.sessions.clock import as_utc, now_utc
+from codesensei.sessions.judging import sandbox_judge
 from codesensei.sessions.report import candidate_results, history
 from codesensei.sessions.resume import resume_point
 from codesensei.sessions.status import progress, review, time_status
 from codesensei.store.attempts import AttemptRepository
+from codesensei.store.db import unit_of_work
 
 router = APIRouter(prefix="/api/attempts", tags=["attempts"], responses=ERROR_RESPONSES)
 
@@ -83,9 +90,19 @@ def question(attempt_id: Attempt, user: SignedIn, session: SessionDep) -> Curren
 
 
 @router.post("/{attempt_id}/answer", dependencies=[SubmitLimit], responses=RATE_LIMITED)
-def answer(attempt_id: Attempt, body: AnswerRequest, user: SignedIn, session: SessionDep) -> AnswerAck:
-    """Grade and record the answer (code runs in the sandbox); the answer is committed before this returns."""
-    ack = answer_question(session, attempt_id, user.owner, body.answer, position=body.position, now=now_utc())
+def answer(
+    attempt_id: Annotated[str, Path(max_length=64)], body: AnswerRequest, user: SignedIn, platform: PlatformDep
+) -> AnswerAck:
+    """Grade and record the answer (code runs in the sandbox); the answer is committed before this returns.
+
+    Code is judged between two transactions (`api.answers`), not inside the request's unit of work.
+    """
+    with unit_of_work(platform.sessions) as session:
+        settle_deadline(session, attempt_id)
+    prepared = prepare_answer(platform, attempt_id, user.owner, body.position)
+    ack = record_answer(
+        platform, attempt_id, user.owner, body.answer, position=body.position, prepared=prepared, judge=sandbox_judge
+    )
     return AnswerAck.model_validate(ack.to_json())
 
 
@@ -104,6 +121,19 @@ def skip(
 def hint(attempt_id: Attempt, user: SignedIn, session: SessionDep) -> HintOut:
     """The next hint of the current question, if the assessment allows hints (each may cost points)."""
     return HintOut.model_validate(take_hint(session, attempt_id, user.owner, now_utc()).to_json())
+
+
+@router.get("/{attempt_id}/hints")
+def revealed(
+    attempt_id: Attempt,
+    user: SignedIn,
+    session: SessionDep,
+    position: Annotated[int | None, Query(ge=1, le=10_000, description="default: the waiting question")] = None,
+) -> RevealedHintsOut:
+    """The hints already taken on a question, to show them again after a reload (taking one is `POST …/hint`)."""
+    return RevealedHintsOut.model_validate(
+        revealed_hints(session, attempt_id, user.owner, position, now_utc()).to_json()
+    )
 
 
 @router.get("/{attempt_id}/review")
@@ -151,6 +181,17 @@ def assistant(
         language=body.language, position=body.position, model=model, now=now_utc(),
     )
     return AssistantReplyOut.model_validate(reply.to_json())
+
+
+@router.get("/{attempt_id}/assistant/messages")
+def own_assistant_history(attempt_id: Attempt, user: SignedIn, session: SessionDep) -> OwnAssistantLog:
+    """The owner's own assistant exchanges of the attempt, oldest first: what was asked and answered."""
+    authorize(session, attempt_id, user.owner, now_utc())
+    exchanges = [
+        OwnExchangeOut(position=e.position, kind=e.kind, request=e.request, reply=e.reply, created_at=e.created_at)
+        for e in assistant_log(session, attempt_id)
+    ]
+    return OwnAssistantLog(attempt_id=attempt_id, exchanges=exchanges)
 
 
 @router.get("/{attempt_id}/assistant")

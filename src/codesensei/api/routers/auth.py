@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from codesensei.api.accounts import signin
+from codesensei.api.accounts.passwords import needs_rehash
 from codesensei.api.accounts.signin import IssuedTokens, RefreshReused
 from codesensei.api.accounts.users import UserInfo
-from codesensei.api.deps import PlatformDep, SessionDep, SettingsDep, SignedIn
+from codesensei.api.deps import (
+    PasswordPoolDep,
+    PlatformDep,
+    SessionDep,
+    SettingsDep,
+    SignedIn,
+    read_only_call,
+    write_admission,
+)
 from codesensei.api.ratelimit import LoginLimit
 from codesensei.api.schemas.accounts import (
     LoginRequest,
@@ -44,21 +54,43 @@ def token_fields(tokens: IssuedTokens, now: datetime) -> dict[str, object]:
 
 
 @router.post("/login", dependencies=[LoginLimit], responses=RATE_LIMITED)
-def login(body: LoginRequest, session: SessionDep, settings: SettingsDep) -> TokenResponse:
+async def login(
+    body: LoginRequest, request: Request, platform: PlatformDep, settings: SettingsDep, passwords: PasswordPoolDep
+) -> TokenResponse:
     """Email and password → a short-lived access token and a one-time refresh token."""
+    # The account is read, the password verified in the password pool, then the session written: no
+    # transaction (nor SQLite's write lock) is held while argon2 runs, and no request thread waits on it.
+    found = await run_in_threadpool(read_only_call, platform, signin.lookup_login, body.email)
+    if not await passwords.verify(found.password_hash, body.password):
+        raise Unauthorized(signin.WRONG_CREDENTIALS)
+    assert found.password_hash is not None
+    new_hash = await passwords.hash(body.password) if needs_rehash(found.password_hash) else None
     now = now_utc()
-    tokens = signin.login(session, settings, body.email, body.password, now)
+
+    def complete() -> signin.IssuedTokens:
+        with unit_of_work(platform.sessions) as session:
+            return signin.complete_login(session, settings, found, now, new_hash=new_hash)
+
+    async with write_admission(request):
+        tokens = await run_in_threadpool(complete)
     return TokenResponse.model_validate(token_fields(tokens, now))
 
 
 @router.post("/refresh", dependencies=[LoginLimit], responses=RATE_LIMITED)
-def refresh(body: RefreshRequest, platform: PlatformDep, settings: SettingsDep) -> TokenResponse:
+async def refresh(
+    body: RefreshRequest, request: Request, platform: PlatformDep, settings: SettingsDep
+) -> TokenResponse:
     """Trade a refresh token for a new pair; the old one stops working. Reusing a used one ends the session."""
     now = now_utc()
-    # Its own unit of work: a detected reuse revokes the session, which must be committed although the
-    # answer is a refusal (the request's unit of work would roll it back).
-    with unit_of_work(platform.sessions) as session:
-        outcome = signin.rotate(session, settings, body.refresh_token, now)
+
+    def rotate() -> IssuedTokens | RefreshReused:
+        # Its own unit of work: a detected reuse revokes the session, which must be committed although the
+        # answer is a refusal (the request's unit of work would roll it back).
+        with unit_of_work(platform.sessions) as session:
+            return signin.rotate(session, settings, body.refresh_token, now)
+
+    async with write_admission(request):
+        outcome = await run_in_threadpool(rotate)
     if isinstance(outcome, RefreshReused):
         raise Unauthorized("this refresh token was already used, so the session was ended to be safe; sign in again")
     return TokenResponse.model_validate(token_fields(outcome, now))

@@ -11,8 +11,9 @@ from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
 from codesensei.api.deps import Reviewer, SessionDep
-from codesensei.api.schemas.common import ERROR_RESPONSES
+from codesensei.api.schemas.common import ERROR_RESPONSES, MAX_OFFSET
 from codesensei.api.schemas.reports import (
+    AttemptPageOut,
     AttemptReportOut,
     AuditHistory,
     GradeRequest,
@@ -30,6 +31,7 @@ from codesensei.sessions.export import (
     parse_since,
     write_records,
 )
+from codesensei.sessions.listing import AttemptListFilter, AttemptState, list_attempts
 from codesensei.sessions.report import attempt_report
 from codesensei.sessions.review import audit_history, grade_item, override_score, review_item, review_queue
 
@@ -45,6 +47,22 @@ CHUNK = 64 * 1024
 def report(attempt_id: str, _: Reviewer, session: SessionDep) -> AttemptReportOut:
     """The full report of any attempt: keys, explanations and answers included."""
     return AttemptReportOut.model_validate(attempt_report(session, attempt_id, audience="staff").to_json())
+
+
+@router.get("/api/review/attempts")
+def attempts(
+    _: Reviewer,
+    session: SessionDep,
+    assessment_id: Annotated[str | None, Query(max_length=128)] = None,
+    state: Annotated[AttemptState | None, Query(description="`submitted` is `pending_review` and `final`")] = None,
+    user: Annotated[str | None, Query(max_length=200, description="the candidate's email")] = None,
+    include_practice: bool = False,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> AttemptPageOut:
+    """Attempts newest first, filtered by assessment, state and candidate, a page at a time with the total."""
+    flt = AttemptListFilter(assessment_id=assessment_id, user_name=user, state=state, include_practice=include_practice)
+    return AttemptPageOut.model_validate(list_attempts(session, flt, limit=limit, offset=offset).to_json())
 
 
 @router.get("/api/review/queue")

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import cast
 
+from pydantic import BaseModel, Field
+
+from codesensei.api.schemas.attempts import AssistantKind, AssistantMode
 from codesensei.api.schemas.common import UtcDateTime
+from codesensei.sessions.aids import assistant_kinds
 from codesensei.sessions.assessments import AssessmentInfo
 from codesensei.sessions.definition import Access, AssessmentDefinition, FeedbackMode, Mode
+
+
+class AssistantPolicyOut(BaseModel):
+    mode: AssistantMode
+    available: bool = Field(description="whether attempts at this assessment may ask the assistant")
+    kinds: list[AssistantKind] = Field(description="the request kinds the policy allows")
 
 
 class AssessmentBrief(BaseModel):
@@ -26,6 +36,8 @@ class AssessmentBrief(BaseModel):
     closes_at: UtcDateTime | None
     feedback: FeedbackMode
     hints_allowed: bool
+    hint_penalty: float = Field(description="points taken off a question per hint used")
+    assistant: AssistantPolicyOut
     published_at: UtcDateTime | None
 
     @classmethod
@@ -35,7 +47,12 @@ class AssessmentBrief(BaseModel):
             id=d.id, title=d.title, instructions=d.instructions, mode=d.mode, status=info.status, access=d.access,
             questions=d.size, duration_minutes=d.duration_minutes, question_time_limit_s=d.question_time_limit_s,
             max_attempts=d.max_attempts, opens_at=d.opens_at, closes_at=d.closes_at, feedback=d.feedback.mode,
-            hints_allowed=d.hints.allowed, published_at=info.published_at,
+            hints_allowed=d.hints.allowed, hint_penalty=d.hints.penalty,
+            assistant=AssistantPolicyOut(
+                mode=d.assistant.mode, available=d.assistant.mode != "off",
+                kinds=cast(list[AssistantKind], list(assistant_kinds(d))),
+            ),
+            published_at=info.published_at,
         )
 
 

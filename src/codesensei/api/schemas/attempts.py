@@ -37,6 +37,8 @@ class QuestionView(BaseModel):
     title: str
     text: str = Field(description="Markdown")
     points: float
+    topics: list[str]
+    difficulty: Literal["easy", "medium", "hard"]
     hints_available: int
     options: list[OptionOut] | None = Field(default=None, description="mcq, mcq_multi (in the attempt's order)")
     select: Literal["one", "many"] | None = None
@@ -69,6 +71,11 @@ class CurrentQuestionOut(BaseModel):
     remaining_s: float | None
     question: QuestionView | None
     stop_reason: str | None
+    question_time_limit_s: float | None = Field(description="each question's own limit, if the assessment sets one")
+    question_remaining_s: float | None = Field(
+        description="seconds left on this question by the server's clock (null: no per-question limit)"
+    )
+    server_time: UtcDateTime = Field(description="the server's clock when this was computed, to sync a countdown")
 
 
 class AnswerRequest(BaseModel):
@@ -146,6 +153,23 @@ class ProgressOut(BaseModel):
     current_position: int | None
 
 
+class HintStateOut(BaseModel):
+    allowed: bool = Field(description="whether the assessment gives hints at all")
+    penalty: float = Field(description="points taken off a question per hint used")
+    used: int = Field(description="hints taken on the waiting question")
+    left: int = Field(description="hints still available on the waiting question")
+
+
+AssistantMode = Literal["off", "hints", "full"]
+AssistantKind = Literal["explain", "debug", "hint", "review", "chat"]
+
+
+class AssistantStateOut(BaseModel):
+    mode: AssistantMode
+    available: bool = Field(description="whether the assistant answers questions about the waiting question now")
+    kinds: list[AssistantKind] = Field(description="the request kinds the policy allows")
+
+
 class ResumeOut(BaseModel):
     attempt_id: str
     assessment_id: str
@@ -163,6 +187,10 @@ class ResumeOut(BaseModel):
     progress: ProgressOut
     question: QuestionView | None
     stop_reason: str | None
+    question_time_limit_s: float | None
+    server_time: UtcDateTime
+    hints: HintStateOut
+    assistant: AssistantStateOut
 
 
 class AttemptSummaryOut(BaseModel):
@@ -178,3 +206,32 @@ class AttemptSummaryOut(BaseModel):
 
 class AttemptList(BaseModel):
     attempts: list[AttemptSummaryOut]
+
+
+class RevealedHintOut(BaseModel):
+    number: int
+    text: str
+
+
+class RevealedHintsOut(BaseModel):
+    attempt_id: str
+    position: int
+    question_id: str
+    penalty_per_hint: float
+    hints: list[RevealedHintOut] = Field(description="the hints already taken, in the order they were revealed")
+    remaining: int = Field(description="how many more may be taken now (0 unless this is the waiting question)")
+
+
+class OwnExchangeOut(BaseModel):
+    """One assistant exchange as the candidate saw it (the audit view adds the prompts sent to the model)."""
+
+    position: int | None
+    kind: str
+    request: str
+    reply: str
+    created_at: UtcDateTime
+
+
+class OwnAssistantLog(BaseModel):
+    attempt_id: str
+    exchanges: list[OwnExchangeOut]

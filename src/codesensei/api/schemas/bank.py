@@ -15,6 +15,7 @@ class QuestionSummaryOut(BaseModel):
     version: int
     topics: list[str]
     languages: list[str]
+    active: bool = Field(description="false: archived (listed only with `include_inactive`)")
 
 
 class QuestionPage(BaseModel):
@@ -50,3 +51,12 @@ class ImportReportOut(BaseModel):
     updated: int
     unchanged: int
     files: list[FileImportOut]
+
+
+class BankValidationOut(BaseModel):
+    valid: bool
+    problems: list[str] = Field(default_factory=list, description="one per line, as `sensei bank validate` prints")
+    files: int = 0
+    questions: int = 0
+    by_type: dict[str, int] = Field(default_factory=dict)
+    ids: list[str] = Field(default_factory=list, description="the question ids the file holds, in file order")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -220,3 +220,27 @@ class LoggedExchangeOut(BaseModel):
 
 class AssistantLog(BaseModel):
     exchanges: list[LoggedExchangeOut]
+
+
+class ListedAttemptOut(BaseModel):
+    attempt_id: str
+    assessment_id: str
+    title: str = Field(description="the assessment's title")
+    user: str
+    number: int
+    status: Literal["in_progress", "submitted"]
+    state: ReportState
+    submit_reason: str | None
+    started_at: UtcDateTime
+    deadline_at: UtcDateTime | None
+    submitted_at: UtcDateTime | None
+    percentage: float | None
+    passed: bool | None
+    pending_review: int = Field(description="answers still waiting for a reviewer")
+
+
+class AttemptPageOut(BaseModel):
+    items: list[ListedAttemptOut]
+    total: int = Field(description="how many attempts match the filters")
+    limit: int
+    offset: int
