@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from codesensei.bank.model import AnyQuestion
 from codesensei.bank.service import get_question
 from codesensei.metrics.scopes import ScopeMetrics, scopes_for
-from codesensei.store.attempts import AttemptRepository, ItemTotals
+from codesensei.store.attempts import AttemptRepository, MetricDelta
 
 
 @dataclass(frozen=True)
@@ -30,32 +30,6 @@ class AttemptSelection:
     exclude_prefix: str | None = None
 
 
-@dataclass
-class _Sums:
-    count: int = 0
-    score: float = 0.0
-    time_s: float = 0.0
-    exec_count: int = 0
-    exec_time_ms: float = 0.0
-    memory_kb: float = 0.0
-
-    def add(self, totals: ItemTotals) -> None:
-        self.count += totals.count
-        self.score += totals.score_sum
-        self.time_s += totals.time_sum_s
-        self.exec_count += totals.exec_count
-        self.exec_time_ms += totals.exec_time_sum_ms
-        self.memory_kb += totals.memory_sum_kb
-
-    def metrics(self, scope: str) -> ScopeMetrics:
-        return ScopeMetrics(
-            scope=scope, count=self.count, mean_score=self.score / self.count if self.count else 0.0,
-            mean_time_s=self.time_s / self.count if self.count else 0.0, executions=self.exec_count,
-            mean_exec_time_ms=self.exec_time_ms / self.exec_count if self.exec_count else None,
-            mean_memory_kb=self.memory_kb / self.exec_count if self.exec_count else None,
-        )
-
-
 def selection_metrics(session: Session, selection: AttemptSelection) -> list[ScopeMetrics]:
     """Means per `difficulty#topic` scope (with `all` rows) over the answered items of the selected attempts."""
     rows = AttemptRepository(session).answered_totals(
@@ -64,12 +38,16 @@ def selection_metrics(session: Session, selection: AttemptSelection) -> list[Sco
         exclude_prefix=selection.exclude_prefix,
     )
     questions: dict[tuple[str, int], AnyQuestion] = {}
-    sums: dict[str, _Sums] = {}
+    sums: dict[str, MetricDelta] = {}
     for totals in rows:
         key = (totals.question_id, totals.question_version)
         if key not in questions:
             questions[key] = get_question(session, *key)
         question = questions[key]
+        item = MetricDelta(
+            totals.count, totals.score_sum, totals.time_sum_s, totals.exec_count, totals.exec_time_sum_ms,
+            totals.memory_sum_kb,
+        )
         for scope in scopes_for(question.difficulty_level, question.topics):
-            sums.setdefault(scope, _Sums()).add(totals)
-    return [sums[scope].metrics(scope) for scope in sorted(sums)]
+            sums[scope] = sums.get(scope, MetricDelta()) + item
+    return [ScopeMetrics.from_sums(scope, sums[scope]) for scope in sorted(sums)]

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from codesensei.store.attempts import ScopeMetricRepository
+from codesensei.store.attempts import MetricDelta, ScopeMetricRepository
 
 ALL = "all"
 
@@ -39,6 +39,19 @@ class ScopeMetrics:
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
+    @classmethod
+    def from_sums(cls, scope: str, sums: MetricDelta) -> ScopeMetrics:
+        """The means of one scope's sums (a user's running sums, or sums over chosen attempts)."""
+        return cls(
+            scope=scope,
+            count=sums.count,
+            mean_score=sums.score / sums.count if sums.count else 0.0,
+            mean_time_s=sums.time_s / sums.count if sums.count else 0.0,
+            executions=sums.exec_count,
+            mean_exec_time_ms=sums.exec_time_ms / sums.exec_count if sums.exec_count else None,
+            mean_memory_kb=sums.memory_kb / sums.exec_count if sums.exec_count else None,
+        )
+
 
 def record_completion(
     session: Session,
@@ -63,14 +76,9 @@ def user_metrics(session: Session, user_name: str, scopes: Sequence[str] = ()) -
     """The user's averages, for every scope or the ones asked for."""
     rows = ScopeMetricRepository(session).for_user(user_name, scopes)
     return [
-        ScopeMetrics(
-            scope=r.scope,
-            count=r.count,
-            mean_score=r.score_sum / r.count if r.count else 0.0,
-            mean_time_s=r.time_sum_s / r.count if r.count else 0.0,
-            executions=r.exec_count,
-            mean_exec_time_ms=r.exec_time_sum_ms / r.exec_count if r.exec_count else None,
-            mean_memory_kb=r.memory_sum_kb / r.exec_count if r.exec_count else None,
+        ScopeMetrics.from_sums(
+            r.scope,
+            MetricDelta(r.count, r.score_sum, r.time_sum_s, r.exec_count, r.exec_time_sum_ms, r.memory_sum_kb),
         )
         for r in rows
     ]

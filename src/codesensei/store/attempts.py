@@ -258,7 +258,7 @@ class ScoreAuditRepository:
 
 @dataclass(frozen=True)
 class MetricDelta:
-    """A change to one scope's running sums; a rescore retracts the old contribution and adds the new one."""
+    """One scope's sums, or a change to them (a rescore retracts the old contribution and adds the new one)."""
 
     count: int = 0
     score: float = 0.0
