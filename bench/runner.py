@@ -2,8 +2,14 @@
 
 Compares (a) this runner with its warm pool, (b) a naive baseline of one `bwrap … interpreter solution`
 process per test and (c) the bare interpreter start per test without any sandbox; prints a table with
-p50/p95 latency per submission, submissions per second with two workers busy, the runner's CPU time per
+p50/p95 latency per submission, submissions per second with both cores busy, the runner's CPU time per
 submission (which, unlike the rate, does not depend on what else the machine runs), and the ratios.
+
+Latency is measured one submission at a time, each once the pool has replaced the box the previous one
+used (a candidate pressing submit on a server that is not saturated), and again back to back, where each
+submission shares the machine with the start of the box that replaces its predecessor's. Throughput runs
+`--workers` submissions at once (default: cores + 1, as each submission waits on its box between tests)
+and prints how busy that kept the cores.
 
     .venv/bin/python bench/runner.py [--submissions 40]
 """
@@ -123,18 +129,40 @@ def _self_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+@dataclasses.dataclass(frozen=True)
+class Timing:
+    p50_ms: float  # one at a time, each started with the pool refilled
+    p95_ms: float
+    back_to_back_p50_ms: float  # one at a time, each started as soon as the previous ended
+    rate: float  # submissions per second with `workers` running at once
+
+
+def _percentiles(latencies: list[float]) -> tuple[float, float]:
+    ordered = sorted(latencies)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def _timed(one: Callable[[], None]) -> float:
+    started = time.perf_counter()
+    one()
+    return (time.perf_counter() - started) * 1000
+
+
 def measure(
-    one: Callable[[], None], submissions: int, workers: int = 2, cpu: CpuMeter | None = None
-) -> tuple[float, float, float]:
-    """Sequential latencies (p50, p95 in ms) then throughput with `workers` threads busy (its CPU time, too)."""
+    one: Callable[[], None],
+    submissions: int,
+    workers: int,
+    *,
+    settle: Callable[[], None] = lambda: None,
+    cpu: CpuMeter | None = None,
+) -> Timing:
+    """Latencies (settled, then back to back) and throughput with `workers` threads busy (its CPU time, too)."""
     one()  # warm caches
-    latencies = []
+    settled = []
     for _ in range(submissions):
-        started = time.perf_counter()
-        one()
-        latencies.append((time.perf_counter() - started) * 1000)
-    latencies.sort()
-    p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
+        settle()
+        settled.append(_timed(one))
+    back_to_back = [_timed(one) for _ in range(submissions)]
     counter = iter(range(submissions * 2))
     lock = threading.Lock()
 
@@ -145,6 +173,7 @@ def measure(
                     return
             one()
 
+    settle()
     if cpu is not None:
         cpu.start()
     started = time.perf_counter()
@@ -156,7 +185,8 @@ def measure(
     rate = submissions * 2 / (time.perf_counter() - started)
     if cpu is not None:
         cpu.stop(submissions * 2)
-    return statistics.median(latencies), p95, rate
+    p50, p95 = _percentiles(settled)
+    return Timing(p50, p95, statistics.median(back_to_back), rate)
 
 
 def naive(language: str, kind: str) -> Callable[[], None]:
@@ -215,45 +245,59 @@ def warm(dispatcher: LocalDispatcher, language: str, kind: str) -> Callable[[], 
 
 
 def main() -> int:
+    cores = os.cpu_count() or 1
     parser = argparse.ArgumentParser()
     parser.add_argument("--submissions", type=int, default=40)
-    parser.add_argument("--slots", type=int, default=4, help="warm boxes per language (2 busy + 2 warming)")
+    parser.add_argument("--workers", type=int, default=cores + 1, help="submissions at once in the throughput run")
+    parser.add_argument("--slots", type=int, default=0, help="warm boxes per language (default: 2 per worker)")
     parser.add_argument("--languages", default="python,javascript", help="comma-separated, e.g. python")
     parser.add_argument("--no-baselines", action="store_true", help="time only the runner (naive/bare show 0)")
     args = parser.parse_args()
+    slots = args.slots or 2 * args.workers
     load_before = os.getloadavg()
     workdir = Path(tempfile.mkdtemp(prefix="sensei-bench-"))
     os.environ.setdefault("SENSEI_DATA_DIR", str(workdir / "data"))
     sandbox = BwrapSandbox()
-    pool = WarmPool(sandbox, workdir / "runtime", slots=args.slots)
+    pool = WarmPool(sandbox, workdir / "runtime", slots=slots)
     pool.warm_up()
     dispatcher = LocalDispatcher(boxes=pool)
+    skipped = Timing(0.0, 0.0, 0.0, 0.0)
     rows = []
     try:
         for language in args.languages.split(","):
             for kind in ("stdio", "call"):
                 cpu = CpuMeter(pool)
-                a = measure(warm(dispatcher, language, kind), args.submissions, cpu=cpu)
+                a = measure(
+                    warm(dispatcher, language, kind), args.submissions, args.workers, settle=pool.warm_up, cpu=cpu
+                )
                 few = max(5, args.submissions // 4)
-                b = (0.0, 0.0, 0.0) if args.no_baselines else measure(naive(language, kind), few)
-                c = (0.0, 0.0, 0.0) if args.no_baselines else measure(bare(language), few)
+                b = skipped if args.no_baselines else measure(naive(language, kind), few, args.workers)
+                c = skipped if args.no_baselines else measure(bare(language), few, args.workers)
                 rows.append((language, kind, a, b, c, cpu))
     finally:
         pool.close()
-    cores = os.cpu_count() or 1
     header = (
-        f"{'language':<11}{'problem':<8}{'runner p50/p95 ms':>19}{'sub/s':>8}{'CPU ms/sub':>12}{'cap sub/s':>11}"
-        f"{'naive p50/p95 ms':>19}{'sub/s':>8}{'bare p50 ms':>13}{'naive/runner':>14}{'bare/runner':>13}"
+        f"{'language':<11}{'problem':<8}{'runner p50/p95 ms':>19}{'back to back':>14}{'sub/s':>7}{'CPU ms/sub':>12}"
+        f"{'busy':>6}{'cap sub/s':>11}{'naive p50/p95 ms':>19}{'sub/s':>7}{'bare p50':>10}{'naive/runner':>14}"
+        f"{'bare/runner':>13}"
     )
-    print(f"\n{TESTS} tests per submission, {cores} cores, throughput with 2 workers, slots={args.slots}")
+    print(f"\n{TESTS} tests per submission, {cores} cores, throughput with {args.workers} workers, slots={slots}")
     print(header)
     print("-" * len(header))
     for language, kind, a, b, c, cpu in rows:
         spent = cpu.server_ms + cpu.box_ms
+        busy = spent * a.rate / 1000 / cores
         print(
-            f"{language:<11}{kind:<8}{a[0]:>9.1f}/{a[1]:<9.1f}{a[2]:>8.1f}{spent:>12.1f}{cores * 1000 / spent:>11.1f}"
-            f"{b[0]:>9.1f}/{b[1]:<9.1f}{b[2]:>8.1f}{c[0]:>13.1f}{b[0] / a[0]:>13.1f}x{c[0] / a[0]:>12.1f}x"
+            f"{language:<11}{kind:<8}{a.p50_ms:>9.1f}/{a.p95_ms:<9.1f}{a.back_to_back_p50_ms:>14.1f}{a.rate:>7.1f}"
+            f"{spent:>12.1f}{busy:>6.0%}{cores * 1000 / spent:>11.1f}{b.p50_ms:>9.1f}/{b.p95_ms:<9.1f}{b.rate:>7.1f}"
+            f"{c.p50_ms:>10.1f}{b.p50_ms / a.p50_ms:>13.1f}x{c.p50_ms / a.p50_ms:>12.1f}x"
         )
+    print(
+        "\nrunner p50/p95: one submission at a time, each once the pool has replaced the previous one's box;"
+        "\nback to back: each as soon as the previous ended, beside the start of its replacement box. naive and"
+        "\nbare have no box to replace: their submissions are timed back to back. busy: the share of the cores"
+        "\nthe runner's CPU time filled during the throughput run."
+    )
     print(
         "\nCPU ms/sub: the runner's CPU time per submission during the throughput run (server process, all its"
         "\nthreads, plus each used box's cgroup: start, tests, teardown); cap sub/s = cores x 1000 / CPU ms/sub,"

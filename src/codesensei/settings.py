@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     # Where the starter bank is read from on the first start (None: the one shipped in the package).
     starter_bank_dir: Path | None = None
     sandbox: Literal["bwrap", "none"] = "bwrap"
-    runner_slots: int = Field(default=0, ge=0, description="warm boxes per language; 0 = number of cores")
+    runner_slots: int = Field(default=0, ge=0, description="warm boxes per language; 0 = two per core")
     # An OpenAI-compatible model server (hosted API, Ollama, vLLM, llama.cpp); unset = the offline assistant.
     llm_base_url: str | None = None
     llm_model: str = ""

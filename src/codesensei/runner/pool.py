@@ -83,7 +83,9 @@ class WarmPool:
         max_starting: int = 0,
     ) -> None:
         self.sandbox = sandbox
-        self.slots = slots or os.cpu_count() or 1
+        # Two per core by default: a submission waits on its box between tests, so keeping both cores busy
+        # takes more submissions at once than there are cores, and each needs a box ready when it comes.
+        self.slots = slots or 2 * (os.cpu_count() or 1)
         # A box start is a chain of processes, each waiting on the one before, so one start leaves a core
         # partly idle; one per core keeps the cores busy while the nice value keeps judging ahead of them.
         self.max_starting = max_starting or os.cpu_count() or 1
