@@ -153,6 +153,15 @@ def serve(data: Path, database_url: str | None, workers: int, redis_url: str | N
     return process, url, found.group(1)
 
 
+def _print_server_errors(path: Path, lines: int = 40) -> None:
+    """The end of the server's error log, so a failed step says why."""
+    tail = path.read_text(errors="replace").splitlines()[-lines:] if path.exists() else []
+    if tail:
+        print(f"  last {len(tail)} lines of the server's stderr:")
+        for line in tail:
+            print(f"    {line}")
+
+
 def server_cpu_s(pid: int) -> float:
     """CPU seconds of the server process and its worker processes (user + system)."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -410,6 +419,8 @@ def main() -> None:
                       f"execute code, no errors, all {n} active)")
                 if ok:
                     held = n
+                elif phases.ramp.error_count or phases.window.error_count:
+                    _print_server_errors(Path(tmp) / "serve.err")
             print(f"\nlargest N that held: {held if held is not None else 'none'}")
         finally:
             os.killpg(process.pid, signal.SIGTERM)

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # WebSocket jobs: worker threads (sandbox runs, model calls), and how long a finished job's events are
     # kept for a client that reconnects.
     ws_job_threads: int = Field(default=16, ge=1)
+    # Worker threads for the API's blocking work (endpoints, dependencies, commits); requests beyond them wait
+    # on the event loop. 40 is AnyIO's default.
+    api_threads: int = Field(default=40, ge=2)
     ws_replay_ttl_s: float = Field(default=300, gt=0)
     # Threads that hash and verify passwords (argon2id, CPU-bound by design); 0 = half the cores. Sign-ins
     # beyond them queue, so a burst of them never takes the threads every other request needs.

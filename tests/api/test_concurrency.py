@@ -7,9 +7,11 @@ when they begin. Sign-ins hash in the password pool, and an outdated hash is rep
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import uuid
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,7 +19,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from api.conftest import STRONG, Api
+from api.conftest import STRONG, Api, make_settings, serving
 from codesensei.api.accounts.passwords import MEMORY_COST_KIB, TIME_COST, needs_rehash
 from codesensei.bank.model import CodeQuestion, EssayQuestion
 from codesensei.platform import open_platform
@@ -118,3 +120,40 @@ def test_an_unknown_account_is_refused_like_a_wrong_password(api: Api, email: st
     response = api.call("POST", "/api/auth/login", json={"email": email, "password": STRONG})
     assert response.status_code == 401
     assert response.json()["error"]["message"] == "the email or the password is wrong"
+
+
+CROWD = 24
+
+
+def test_more_answers_at_once_than_worker_threads_never_deadlock(database_url: str, tmp_path: Path) -> None:
+    """Answers and question reads from more candidates at once than the server has worker threads.
+
+    An answer used to open its write transaction inside a worker thread: enough of them waiting there for
+    the write lock took every thread, while the request holding the lock waited for a thread to commit in.
+    """
+    with serving(make_settings(database_url, tmp_path, api_threads=3)) as api:
+        questions = answerable()
+        api.ok("POST", "/api/assessments", api.admin, status=201, json={
+            "id": "rush", "title": "Rush", "questions": questions, "access": "public", "duration_minutes": 60,
+        })
+        api.ok("POST", "/api/assessments/rush/publish", api.admin)
+        sittings = []
+        for _ in range(CROWD):
+            token = api.user("candidate")
+            headers = {"Authorization": f"Bearer {token}"}
+            attempt = api.ok("POST", "/api/assessments/rush/attempts", token, status=201)["attempt_id"]
+            question = api.ok("GET", f"/api/attempts/{attempt}/question", token)["question"]["question_id"]
+            sittings.append((attempt, headers, json_answer(question)))
+
+        async def rush() -> Counter[str]:
+            async with httpx.AsyncClient(base_url=api.base_url, timeout=90) as http:
+                calls = []
+                for attempt, headers, answer in sittings:
+                    calls.append(http.post(f"/api/attempts/{attempt}/answer", headers=headers, json={"answer": answer}))
+                    calls.append(http.get(f"/api/attempts/{attempt}/question", headers=headers))
+                    calls.append(http.get(f"/api/attempts/{attempt}/time", headers=headers))
+                responses = await asyncio.gather(*calls)
+            return Counter(f"{r.request.method} {r.status_code}" for r in responses)
+
+        outcomes = asyncio.run(rush())
+    assert outcomes == {"POST 200": CROWD, "GET 200": 2 * CROWD}, outcomes

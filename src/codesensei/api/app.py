@@ -11,6 +11,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from codesensei.assistant.service import model_from_settings
         from codesensei.platform import open_platform
 
+        to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         # Blocking work (migrations, the first bank import) runs off the event loop.
         platform = await run_in_threadpool(open_platform, settings)
         app.state.platform = platform

@@ -56,6 +56,10 @@ PlatformDep = Annotated[Platform, Depends(get_platform)]
 ChatModelDep = Annotated[ChatModel | None, Depends(get_chat_model)]
 
 
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
+
+
 def _finish(session: Session, commit: bool) -> None:
     try:
         if commit:
@@ -80,6 +84,15 @@ def write_admission(request: Request) -> AbstractAsyncContextManager[object]:
     return admission
 
 
+async def admitted(
+    request: Request, work: Callable[Params, Result], *args: Params.args, **kwargs: Params.kwargs
+) -> Result:
+    """`work(...)` in a worker thread once the write admission lets it in: for endpoints that open their own
+    write transaction rather than take the request's unit of work (see `write_admission`)."""
+    async with write_admission(request):
+        return await run_in_threadpool(work, *args, **kwargs)
+
+
 async def db_session(request: Request, platform: PlatformDep) -> AsyncIterator[Session]:
     """The request's unit of work (see `unit_of_work`), as an async dependency.
 
@@ -98,20 +111,21 @@ async def db_session(request: Request, platform: PlatformDep) -> AsyncIterator[S
 
 SessionDep = Annotated[Session, Depends(db_session, scope="function")]
 
-Params = ParamSpec("Params")
-Result = TypeVar("Result")
-
 
 def read_only_call(
-    platform: Platform, work: Callable[Concatenate[Session, Params], Result], *args: Params.args,
+    platform: Platform,
+    work: Callable[Concatenate[Session, Params], Result],
+    *args: Params.args,
     **kwargs: Params.kwargs,
 ) -> Result:
     """`work(session, ...)` in a transaction of its own that only reads (on SQLite it takes no write lock)."""
     with unit_of_work(platform.read_sessions) as session:
         return work(session, *args, **kwargs)
 
+
 bearer = HTTPBearer(
-    auto_error=False, bearerFormat="JWT",
+    auto_error=False,
+    bearerFormat="JWT",
     description="The access token from /api/auth/login, /api/auth/refresh or /api/invitations/claim",
 )
 

@@ -8,11 +8,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from codesensei.api.answers import prepare_answer, record_answer
-from codesensei.api.deps import ChatModelDep, PlatformDep, Reviewer, SessionDep, SettingsDep, SignedIn
+from codesensei.api.answers import judge_answer, prepare_answer, store_answer
+from codesensei.api.deps import (
+    ChatModelDep,
+    PlatformDep,
+    Reviewer,
+    SessionDep,
+    SettingsDep,
+    SignedIn,
+    admitted,
+)
 from codesensei.api.ratelimit import AssistantLimit, SubmitLimit
 from codesensei.api.schemas.attempts import (
     AnswerAck,
@@ -33,11 +42,14 @@ from codesensei.api.schemas.attempts import (
 from codesensei.api.schemas.common import ERROR_RESPONSES, RATE_LIMITED
 from codesensei.api.schemas.reports import AssistantAsk, AssistantLog, AssistantReplyOut, AttemptReportOut
 from codesensei.assistant.service import ask, assistant_log
+from codesensei.bank.model import CodeQuestion
 from codesensei.errors import NotFound
+from codesensei.platform import Platform
 from codesensei.sessions.aids import revealed_hints
 from codesensei.sessions.answering import take_hint
 from codesensei.sessions.attempts import authorize, current_question, expire_attempt, skip_question, submit_attempt
 from codesensei.sessions.clock import as_utc, now_utc
+from codesensei.sessions.errors import AttemptClosed
 from codesensei.sessions.judging import sandbox_judge
 from codesensei.sessions.report import candidate_results, history
 from codesensei.sessions.resume import resume_point
@@ -90,20 +102,45 @@ def question(attempt_id: Attempt, user: SignedIn, session: SessionDep) -> Curren
 
 
 @router.post("/{attempt_id}/answer", dependencies=[SubmitLimit], responses=RATE_LIMITED)
-def answer(
-    attempt_id: Annotated[str, Path(max_length=64)], body: AnswerRequest, user: SignedIn, platform: PlatformDep
+async def answer(
+    attempt_id: Annotated[str, Path(max_length=64)],
+    body: AnswerRequest,
+    user: SignedIn,
+    platform: PlatformDep,
+    request: Request,
 ) -> AnswerAck:
     """Grade and record the answer (code runs in the sandbox); the answer is committed before this returns.
 
-    Code is judged between two transactions (`api.answers`), not inside the request's unit of work.
+    Read, judged and written in three steps (`api.answers`): only the write waits for the write admission,
+    and code is judged outside any transaction. An attempt whose time ran out refuses the answer, and its
+    submission is committed on its own first, as `settle_deadline` does for the other calls.
     """
-    with unit_of_work(platform.sessions) as session:
-        settle_deadline(session, attempt_id)
-    prepared = prepare_answer(platform, attempt_id, user.owner, body.position)
-    ack = record_answer(
-        platform, attempt_id, user.owner, body.answer, position=body.position, prepared=prepared, judge=sandbox_judge
+    try:
+        prepared = await run_in_threadpool(prepare_answer, platform, attempt_id, user.owner, body.position)
+    except AttemptClosed:
+        await admitted(request, _settle_deadline_alone, platform, attempt_id)
+        raise
+    judged = None
+    if isinstance(prepared.question, CodeQuestion):
+        judged = await run_in_threadpool(judge_answer, prepared, body.answer, sandbox_judge)
+    ack = await admitted(
+        request,
+        store_answer,
+        platform,
+        attempt_id,
+        user.owner,
+        body.answer,
+        position=body.position,
+        prepared=prepared,
+        judged=judged,
+        judge=sandbox_judge,
     )
     return AnswerAck.model_validate(ack.to_json())
+
+
+def _settle_deadline_alone(platform: Platform, attempt_id: str) -> None:
+    with unit_of_work(platform.sessions) as session:
+        settle_deadline(session, attempt_id)
 
 
 @router.post("/{attempt_id}/skip")
@@ -177,8 +214,17 @@ def assistant(
 ) -> AssistantReplyOut:
     """Ask the assistant about the current question, as the assessment's assistant policy allows."""
     reply = ask(
-        session, attempt_id, user.owner, body.kind, body.message, settings=settings, code=body.code,
-        language=body.language, position=body.position, model=model, now=now_utc(),
+        session,
+        attempt_id,
+        user.owner,
+        body.kind,
+        body.message,
+        settings=settings,
+        code=body.code,
+        language=body.language,
+        position=body.position,
+        model=model,
+        now=now_utc(),
     )
     return AssistantReplyOut.model_validate(reply.to_json())
 
